@@ -1,0 +1,49 @@
+# Two entry points for a fresh machine: `make run` and `make test` (see README).
+# Every step is idempotent: a second run reuses the venv, the models and the index.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# The default llama.cpp build crashes on CPUs with AMX (ggml's AMX path): build without it,
+# and without pip's wheel cache, which keys wheels on the sdist and not on these flags.
+LLAMA_CFLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+
+.PHONY: run test install models browser lint eval bench clean
+
+run: install models
+	$(BIN)/python app.py
+
+test: install models browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install $(FIND_LINKS) "torch==2.13.0"
+	$(BIN)/python -c "import llama_cpp" 2>/dev/null || \
+	  CMAKE_BUILD_PARALLEL_LEVEL=2 CFLAGS="$(LLAMA_CFLAGS)" CXXFLAGS="$(LLAMA_CFLAGS)" \
+	  $(BIN)/pip install --no-cache-dir "llama-cpp-python==0.3.36"
+	$(BIN)/pip install $(FIND_LINKS) -e ".[test]"
+	touch $@
+
+models: install
+	$(BIN)/python scripts/fetch_models.py
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser offline).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+
+eval: install models
+	$(BIN)/python -m eval
+
+clean:
+	rm -rf storage eval/runs

@@ -1,0 +1,3 @@
+from config.settings import ROOT, Settings, get_settings
+
+__all__ = ["ROOT", "Settings", "get_settings"]

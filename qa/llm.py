@@ -1,0 +1,80 @@
+"""The language-model backends, built from settings: bundled GGUF via llama.cpp, Ollama, or OpenAI-compatible.
+
+Each import happens inside its branch, so a missing optional library only matters when it is chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llama_index.core.llms import LLM, ChatMessage
+
+from config.settings import LLMSettings
+
+
+class BackendUnavailable(RuntimeError):
+    """The model cannot be loaded or reached; the message says which backend and what to do."""
+
+
+def chatml(messages: Sequence[ChatMessage]) -> str:
+    """Qwen's chat template: llama-index's LlamaCPP wrapper does not apply the GGUF's own."""
+    parts = [f"<|im_start|>{m.role.value}\n{m.content}<|im_end|>\n" for m in messages]
+    return "".join(parts) + "<|im_start|>assistant\n"
+
+
+def describe(cfg: LLMSettings) -> str:
+    where = {
+        "llamacpp": str(cfg.model_path),
+        "ollama": f"{cfg.ollama_model} at {cfg.ollama_host}",
+        "openai": f"{cfg.openai_model} at {cfg.openai_base_url}",
+    }[cfg.backend]
+    return f"{cfg.backend} ({where})"
+
+
+def make_llm(cfg: LLMSettings) -> LLM:
+    match cfg.backend:
+        case "llamacpp":
+            if not cfg.model_path.is_file():
+                raise BackendUnavailable(
+                    f"GGUF model not found at {cfg.model_path}: run `make models`, or set "
+                    "RAG_LLM__MODEL_PATH to a GGUF file"
+                )
+            from llama_index.llms.llama_cpp import LlamaCPP
+
+            return LlamaCPP(
+                model_path=str(cfg.model_path),
+                temperature=cfg.temperature,
+                max_new_tokens=cfg.max_tokens,
+                context_window=cfg.n_ctx,
+                generate_kwargs={"stop": ["<|im_end|>", "<|endoftext|>"]},
+                model_kwargs={"n_threads": cfg.n_threads, "n_batch": 512},
+                messages_to_prompt=chatml,
+                completion_to_prompt=lambda text: chatml([ChatMessage(role="user", content=text)]),
+                verbose=False,
+            )
+        case "ollama":
+            from llama_index.llms.ollama import Ollama
+
+            # context_window becomes num_ctx: without it Ollama silently truncates long prompts.
+            return Ollama(
+                model=cfg.ollama_model,
+                base_url=cfg.ollama_host,
+                request_timeout=cfg.timeout_s,
+                context_window=cfg.n_ctx,
+                temperature=cfg.temperature,
+                additional_kwargs={"num_predict": cfg.max_tokens},
+            )
+        case "openai":
+            from llama_index.llms.openai_like import OpenAILike
+
+            return OpenAILike(
+                model=cfg.openai_model,
+                api_base=cfg.openai_base_url,
+                api_key=cfg.openai_api_key.get_secret_value(),
+                is_chat_model=True,
+                context_window=cfg.n_ctx,
+                max_tokens=cfg.max_tokens,
+                temperature=cfg.temperature,
+                timeout=cfg.timeout_s,
+                max_retries=0,
+            )

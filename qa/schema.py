@@ -1,0 +1,74 @@
+"""The structured answer: one object per question, shared by the CLI (--json), the UI, the eval and tests."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk. `text == file_text[start:end]` for the file `doc` (relative to the corpus)."""
+
+    doc: str
+    start: int
+    end: int
+    score: float
+    text: str
+    title: str = ""
+    id: str = ""
+
+    def public(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),
+                "text": self.text}
+
+
+@dataclass
+class Citation:
+    """Citation `n` refers to passage n (1-based) in the retrieved list shown to the model and the user.
+
+    `start`/`end` locate `quote`, the supporting sentence, in the document: quote == file_text[start:end].
+    """
+
+    n: int
+    doc: str
+    start: int
+    end: int
+    quote: str
+    support: float = 0.0
+
+
+@dataclass
+class Timings:
+    retrieve_ms: float = 0.0
+    first_token_ms: float | None = None
+    total_ms: float = 0.0
+    gen_tokens_per_s: float | None = None
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str = ""
+    refused: bool = False
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    backend: dict[str, str] = field(default_factory=dict)
+    lang: str = "fr"
+    # Sentences of `answer` that no shown passage supports, as (start, end) in `answer`.
+    unsupported: list[tuple[int, int]] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k != "support"} for c in self.citations
+            ],
+            "retrieved": [p.public() for p in self.retrieved],
+            "timings": asdict(self.timings),
+            "backend": dict(self.backend),
+        }
