@@ -1,0 +1,99 @@
+"""Answer -> HTML for the browser. Every piece of document or model text is escaped here."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from qa.schema import Answer, Citation, Passage
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: escaped answer text, unsupported sentences flagged, citation markers linked."""
+    if answer.error:
+        body = f"⚠️ {escape(answer.error)}"
+        if answer.answer:
+            body += f"\n\n<i>Partial answer:</i> {escape(answer.answer)}"
+        return body
+    text = answer.answer
+    pieces, cursor = [], 0
+    for start, end in answer.unsupported:
+        pieces.append(_link_markers(escape(text[cursor:start])))
+        pieces.append(
+            f'<span class="unsupported" title="No shown passage supports this sentence">'
+            f"{escape(text[start:end])} ⚠</span>"
+        )
+        cursor = end
+    pieces.append(_link_markers(escape(text[cursor:])))
+    body = "".join(pieces)
+    if answer.refused:
+        body = f'<span class="refusal">{body}</span>'
+    return body
+
+
+def _link_markers(text: str) -> str:
+    return _MARK.sub(lambda m: f'<a class="cite" href="#src-{m.group(1)}">[{m.group(1)}]</a>', text)
+
+
+def sources_html(answer: Answer | None, pending: bool = False) -> str:
+    if answer is None:
+        return '<div class="sources empty">Sources appear here as soon as you ask.</div>'
+    cited: dict[int, list[Citation]] = {}
+    for c in answer.citations:
+        cited.setdefault(c.n, []).append(c)
+    items = [_passage_html(n, p, cited.get(n, [])) for n, p in enumerate(answer.retrieved, 1)]
+    head = "Searching…" if pending else ("Sources" if answer.retrieved else "No passage found")
+    return (
+        f'<div class="sources"><div class="sources-head">{head}</div>{"".join(items)}'
+        f'<div class="meta">{escape(_meta(answer))}</div></div>'
+    )
+
+
+def _passage_html(n: int, p: Passage, citations: list[Citation]) -> str:
+    # Highlight each quoted sentence inside the passage (offsets are absolute in the document).
+    spans = sorted({(c.start - p.start, c.end - p.start) for c in citations if p.start <= c.start < p.end})
+    body, cursor = [], 0
+    for s, e in spans:
+        if s < cursor:
+            continue
+        body.append(escape(p.text[cursor:s]))
+        body.append(f"<mark>{escape(p.text[s:e])}</mark>")
+        cursor = e
+    body.append(escape(p.text[cursor:]))
+    state = " open" if citations else ""
+    badge = '<span class="badge">cited</span>' if citations else ""
+    title = escape(p.title or p.doc)
+    return (
+        f'<details id="src-{n}" class="source"{state}><summary><b>[{n}]</b> {title} {badge}'
+        f'<div class="where">{escape(p.doc)} · characters {p.start}–{p.end} · score {p.score:.2f}</div>'
+        f'</summary><div class="passage">{"".join(body)}</div></details>'
+    )
+
+
+def _meta(answer: Answer) -> str:
+    t = answer.timings
+    parts = [f"LLM {answer.backend.get('llm', '?')}", f"embeddings {answer.backend.get('embed', '?')}",
+             f"retrieval {t.retrieve_ms:.0f} ms"]
+    if t.first_token_ms is not None:
+        parts.append(f"first token {t.first_token_ms / 1000:.1f} s")
+    if t.total_ms:
+        parts.append(f"total {t.total_ms / 1000:.1f} s")
+    if t.gen_tokens_per_s:
+        parts.append(f"{t.gen_tokens_per_s:.1f} tokens/s")
+    return " · ".join(parts)
+
+
+CSS = """
+.sources .sources-head { font-weight: 600; margin-bottom: .4em; }
+.sources .source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .3em .6em;
+  margin-bottom: .4em; }
+.sources .where { font-size: .8em; opacity: .75; font-weight: normal; }
+.sources .passage { white-space: pre-wrap; font-size: .9em; margin-top: .4em; }
+.sources mark { background: #ffe58a; color: inherit; }
+.sources .badge { font-size: .7em; background: #2e7d32; color: white; border-radius: 4px; padding: 0 .4em; }
+.sources .meta { font-size: .75em; opacity: .7; margin-top: .6em; }
+.unsupported { text-decoration: underline dotted #c62828; }
+.refusal { font-style: italic; }
+"""
