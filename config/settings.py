@@ -95,7 +95,7 @@ class IngestSettings(BaseModel):
 
     corpus_dir: Path = ROOT / "corpus"
     # Passages are short so that four of them and the question stay near 700 prompt tokens.
-    chunk_chars: int = 700
+    chunk_chars: int = 350
     overlap_sentences: int = 1
     max_file_mb: float = 20.0
     docstore_dir: Path = ROOT / "storage" / "docstore"
@@ -105,6 +105,9 @@ class RetrievalSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     top_k: int = 4
+    # Only passages scoring within this margin of the best one go to the model (all are shown):
+    # fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors.
+    context_margin: float = 0.1
     # Cosine similarity under which the best passage counts as unrelated: refuse without the model.
     min_score: float = 0.35
     max_question_chars: int = 2000

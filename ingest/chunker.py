@@ -17,7 +17,7 @@ Span = tuple[int, int]
 
 # A sentence ends with . ! ? … (possibly closed by quotes, brackets or emphasis) before white space.
 _SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]*_]*(?=\s)")
-_LINE_BREAK = re.compile(r"\s*\n\s*(?![a-zà-ÿ])")
+_LINE_BREAK = re.compile(r"\s*\n\s*(?![\sa-zà-ÿ])")
 _TERMINAL = re.compile(r"[.!?…:;»\"”)\]*]\s*$")
 
 

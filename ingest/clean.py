@@ -39,6 +39,7 @@ _NOISE_LINE = re.compile(
     r"|(région|thème|tags?|catégories?|mots-clés)\s*:.*\]\(#\).*)$",
     re.IGNORECASE,
 )
+_EMBED = re.compile(r"pic\.twitter\.com/|https?://t\.co/")  # an embedded tweet's text line
 _BULLET = re.compile(r"^[•·*\-–]\s*")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"<?https?://\S+>?")
@@ -67,7 +68,7 @@ def classify_lines(text: str) -> list[Line]:
 
 
 def _is_noise(line: str) -> bool:
-    if _NOISE_LINE.match(line):
+    if _NOISE_LINE.match(line) or _EMBED.search(line):
         return True
     words = _BULLET.sub("", line).strip().lower()
     if words in _MENU_WORDS:
@@ -91,6 +92,6 @@ def guess_title(text: str, lines: list[Line], fallback: str) -> str:
         if line.kind != "content":
             continue
         candidate = clean_inline(text[line.start : line.end])
-        if 3 <= len(candidate.split()) and len(candidate) <= 200:
+        if len(candidate.split()) >= 3 and len(candidate) <= 200:
             return candidate
     return fallback

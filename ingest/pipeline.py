@@ -21,7 +21,7 @@ from ingest.chunker import chunk_spans
 from ingest.clean import clean_inline
 from ingest.reader import Skipped, read_folder
 
-META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk"]
+META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline"]
 
 
 class SentenceChunker(TransformComponent):
@@ -57,10 +57,19 @@ class CleanTextEmbedding(TransformComponent):
         if not nodes:
             return nodes
         texts = [clean_inline(n.get_content()) for n in nodes]
-        vectors = embed_model(self.embed).get_text_embedding_batch(texts, show_progress=kwargs.get("show_progress", False))
+        model = embed_model(self.embed)
+        vectors = model.get_text_embedding_batch(texts, show_progress=kwargs.get("show_progress", False))
         for node, vector in zip(nodes, vectors, strict=True):
             node.embedding = vector
         return nodes
+
+
+CHUNKER_VERSION = 1  # bump when chunk boundaries change for the same settings
+
+
+def signature(settings: Settings) -> str:
+    i, e = settings.ingest, settings.embed
+    return f"v{CHUNKER_VERSION}|{i.chunk_chars}|{i.overlap_sentences}|{e.model}|{e.document_prompt}"
 
 
 @dataclass
@@ -81,6 +90,8 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
             api.delete_collection(cfg.collection)
         path.unlink(missing_ok=True)
     docs, skipped = read_folder(settings.ingest.corpus_dir, int(settings.ingest.max_file_mb * 1e6))
+    for doc in docs:  # part of each document's hash: changing how we chunk or embed re-indexes everything
+        doc.metadata["pipeline"] = signature(settings)
     docstore = SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
     collection = store.collection(cfg, api)
     if collection.count() == 0 and docstore.docs:
@@ -95,7 +106,7 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
         disable_cache=True,
     )
-    nodes = pipeline.run(documents=docs, show_progress=show_progress, store_doc_text=False)
+    nodes = pipeline.run(documents=docs, show_progress=show_progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     docstore.persist(str(path))
     return SyncReport(len(docs), len(nodes), skipped, collection.count())

@@ -56,7 +56,7 @@ def read_document(path: Path, root: Path, max_bytes: int) -> Document:
         raise IngestError(f"{doc_id}: the file is empty")
     title = guess_title(text, classify_lines(text), fallback=path.stem)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    keys = ["doc", "title", "doc_hash"]
+    keys = ["doc", "title", "doc_hash", "pipeline"]
     return Document(
         id_=doc_id,
         text=text,

@@ -71,6 +71,11 @@ def attribute(
     psents = _passage_sentences(passages)
     q_stems, q_numbers = stems(question), numbers(question)
     passage_numbers = [numbers(p.text) for p in passages]
+    # A passage supports an answer only if it names what the question names. Names that no passage
+    # contains cannot be checked (a translation: "China" / "Chine") and are not required.
+    vocab = [stems(f"{p.title} {p.text}") for p in passages]
+    required = {e for e in entities(question) if any(e in v for v in vocab)}
+    on_topic = [required <= v for v in vocab]
     pieces: list[tuple[str, list[int]]] = [strip_markers(answer[s:e]) for s, e in sentence_spans(answer)]
     pieces = [(t, m) for t, m in pieces if t]
 
@@ -89,8 +94,8 @@ def attribute(
         best: tuple[float, float, int] = (0.0, 0.0, -1)  # (support, own-sentence score, psents index)
         scores: dict[int, tuple[float, float, int]] = {}
         for j, ps in enumerate(psents):
-            if not new_numbers <= passage_numbers[ps.passage]:
-                continue  # a figure the passage does not state: never supported by it
+            if not on_topic[ps.passage] or not new_numbers <= passage_numbers[ps.passage]:
+                continue  # another subject, or a figure the passage does not state
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:
@@ -120,6 +125,13 @@ def attribute(
     result.text = " ".join(out)
     result.citations = [cited[key] for key in sorted(cited)]
     return result
+
+
+def entities(question: str) -> set[str]:
+    """Names in the question (capitalised after the first word, or with digits), as stems."""
+    tokens = re.findall(r"[\w'’-]+", question)
+    names = [t.split("'")[-1].split("’")[-1] for t in tokens[1:] if t[:1].isupper() or re.search(r"\d", t)]
+    return set().union(*(stems(n) for n in names)) if names else set()
 
 
 def _neighbour_stems(psents: list[_PassageSentence], j: int) -> set[str]:

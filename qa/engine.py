@@ -85,11 +85,8 @@ class Engine:
         return self.retriever.retrieve(self.validate(question))
 
     def ask(self, question: str) -> Answer:
-        update = None
-        for update in self.stream(question):
-            pass
-        assert update is not None
-        return update.answer
+        *_, final = self.stream(question)
+        return final.answer
 
     def stream(self, question: str) -> Iterator[Update]:
         t0 = time.perf_counter()
@@ -110,7 +107,8 @@ class Engine:
             llm = self.llm()
             t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
             with self._llm_lock:
-                for chunk in llm.stream_chat(prompt.build_messages(question, ans.retrieved, lang)):
+                context = self._context(ans.retrieved)
+                for chunk in llm.stream_chat(prompt.build_messages(question, context, lang)):
                     if not chunk.delta:
                         continue
                     if t_first is None:
@@ -128,6 +126,11 @@ class Engine:
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
         yield Update("final", self._verify(ans, draft, t0))
+
+    def _context(self, passages: list[Passage]) -> list[Passage]:
+        """The leading passages close to the best score; their numbers match the shown list."""
+        floor = passages[0].score - self.settings.retrieval.context_margin
+        return [p for p in passages if p.score >= floor]
 
     def _verify(self, ans: Answer, draft: str, t0: float) -> Answer:
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)

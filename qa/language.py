@@ -6,14 +6,18 @@ import re
 
 _WORD = re.compile(r"[a-zàâäçéèêëîïôöûùüÿœ']+", re.IGNORECASE)
 _FR = set(
-    "le la les un une des du de d' l' et est sont qui que quoi quel quelle quels quelles combien comment "
-    "pourquoi où quand a-t-il a-t-elle ont au aux en dans pour par sur avec ce cette ces son sa ses leur "
-    "il elle ils elles on se ne pas plus été fait selon après avant lors entre".split()
+    """
+    le la les un une des du de d' l' et est sont qui que quoi quel quelle quels quelles combien
+    comment pourquoi où quand a-t-il a-t-elle ont au aux en dans pour par sur avec ce cette ces son
+    sa ses leur il elle ils elles on se ne pas plus été fait selon après avant lors entre
+    """.split()
 )
 _EN = set(
-    "the a an and is are was were who what which whom whose how why where when did does do has have had "
-    "of to in on for by with from this that these those it its his her their they he she be been after "
-    "before according between much many".split()
+    """
+    the a an and is are was were who what which whom whose how why where when did does do has have
+    had of to in on for by with from this that these those it its his her their they he she be been
+    after before according between much many
+    """.split()
 )
 _FR_CHARS = re.compile(r"[àâçéèêëîïôûùœ]|\b(qu|l|d|n|s|c|j)'", re.IGNORECASE)
 

@@ -10,13 +10,16 @@ _WORDS = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 
 STOP = set(
-    """le la les un une des du de d l et est sont qui que quoi quel quelle quels quelles combien comment
-    pourquoi ou quand a ont au aux en dans pour par sur avec ce cet cette ces son sa ses leur leurs il elle
-    ils elles on se s ne n pas plus ete fait selon apres avant lors entre y c qu j m t lui eux nous vous
-    mais donc or ni car tres aussi comme meme tout tous toute toutes sans sous vers chez dont etre avoir
-    the a an and is are was were who what which whom whose how why where when did does do has have had of
-    to in on for by with from this that these those it its his her their they he she be been after before
-    according between much many as at or not no than then there also into about over only so such""".split()
+    """
+    le la les un une des du de d l et est sont qui que quoi quel quelle quels quelles combien
+    comment pourquoi ou quand a ont au aux en dans pour par sur avec ce cet cette ces son sa ses
+    leur leurs il elle ils elles on se s ne n pas plus ete fait selon apres avant lors entre y c qu
+    j m t lui eux nous vous mais donc or ni car tres aussi comme meme tout tous toute toutes sans
+    sous vers chez dont etre avoir the a an and is are was were who what which whom whose how why
+    where when did does do has have had of to in on for by with from this that these those it its
+    his her their they he she be been after before according between much many as at or not no than
+    then there also into about over only so such
+    """.split()
 )
 
 

@@ -1,0 +1,60 @@
+"""Chunking keeps offsets exact, drops page residue, and respects sentence boundaries."""
+
+from ingest.chunker import chunk_text, sentence_spans
+from ingest.clean import classify_lines, clean_inline, guess_title
+
+
+def test_every_chunk_is_the_exact_slice_of_the_file(corpus_text):
+    for name, text in corpus_text.items():
+        chunks = chunk_text(text)
+        assert chunks, name
+        for c in chunks:
+            assert c.text == text[c.start : c.end]
+            assert c.text == c.text.strip()
+
+
+def test_chunks_hold_whole_sentences_within_the_size_budget(corpus_text):
+    text = corpus_text["001_a4a13f3be7116cb7.txt"]
+    for c in chunk_text(text, chunk_chars=500):
+        if len(c.text) > 500:  # only a single over-long sentence may exceed the budget
+            assert len(sentence_spans(text, c.start, c.end)) == 1
+        assert c.text[-1] in ".!?…»”\")*]" or c.end == len(text.rstrip()) or "\n" in text[c.end : c.end + 2]
+
+
+def test_menus_and_footers_are_not_indexed(corpus_text):
+    text = corpus_text["004_49fdbb3fdbb46e63.txt"]
+    joined = "\n".join(c.text for c in chunk_text(text))
+    assert "Connexion" not in joined and "• Contact" not in joined
+    assert "Lire aussi" not in joined and "BRICS+ : entre discours" not in joined
+    assert "600 milliards de dollars. C’est la chute de la valorisation boursière de Nvidia" in joined
+    text = corpus_text["000_e38fb1d8071498ce.txt"]
+    joined = "\n".join(c.text for c in chunk_text(text))
+    assert "Avis de non-responsabilité" not in joined and "pic.twitter.com" not in joined
+    assert "Région :" not in joined
+
+
+def test_paragraph_broken_mid_sentence_is_one_sentence():
+    text = "Il faut dépenser des milliards pour être le\n\npremier. Ensuite vient la suite."
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Il faut dépenser des milliards pour être le\n\npremier.", "Ensuite vient la suite."]
+
+
+def test_overlap_repeats_one_sentence_and_ids_are_stable():
+    text = " ".join(f"Phrase numéro {i} qui parle de choses diverses et variées." for i in range(40))
+    a, b = chunk_text(text, 300, 1), chunk_text(text, 300, 1)
+    assert a == b
+    for prev, nxt in zip(a, a[1:], strict=False):
+        assert nxt.start < prev.end  # one sentence shared
+
+
+def test_inline_residue_is_cleaned_for_reading_only():
+    assert clean_inline("Par [Mike Whitney](#), «*l'infrastructure*» \\$500bn") == \
+        "Par Mike Whitney, «l'infrastructure» $500bn"
+
+
+def test_title_skips_section_labels_and_menus(corpus_text):
+    text = corpus_text["001_a4a13f3be7116cb7.txt"]
+    assert guess_title(text, classify_lines(text), "x").startswith("La start-up chinoise de l'IA DeepSeek")
+    text = corpus_text["004_49fdbb3fdbb46e63.txt"]
+    assert guess_title(text, classify_lines(text), "x").startswith("L’irruption de DeepSeek")

@@ -1,0 +1,50 @@
+"""Citation attribution never trusts the model's markers: it checks them against the passages."""
+
+from qa.cite import attribute, strip_markers
+from qa.schema import Passage
+
+
+def passage(text: str, doc: str = "a.txt", start: int = 0) -> Passage:
+    return Passage(doc=doc, start=start, end=start + len(text), score=0.8, text=text)
+
+
+P1 = passage("Le ciel est bleu ce matin. Nvidia a perdu près de 600 milliards de dollars lundi.", "nv.txt", 100)
+P2 = passage("DeepSeek a été lancé par Liang Wenfeng, un ingénieur de 40 ans. Il vit à Hangzhou.", "ds.txt", 50)
+
+
+def test_wrong_marker_is_reattributed_to_the_supporting_passage():
+    result = attribute("Nvidia a perdu 600 milliards de dollars [2].", [P1, P2], "Combien Nvidia a perdu ?")
+    assert result.text == "Nvidia a perdu 600 milliards de dollars [1]."
+    [c] = result.citations
+    assert (c.n, c.doc) == (1, "nv.txt")
+    assert c.quote == "Nvidia a perdu près de 600 milliards de dollars lundi."
+    assert P1.text[c.start - P1.start : c.end - P1.start] == c.quote
+
+
+def test_missing_markers_are_added_per_sentence():
+    result = attribute("DeepSeek a été lancé par Liang Wenfeng. Nvidia a perdu 600 milliards.", [P1, P2])
+    assert result.text == "DeepSeek a été lancé par Liang Wenfeng [2]. Nvidia a perdu 600 milliards [1]."
+    assert [c.n for c in result.citations] == [1, 2]
+
+
+def test_a_number_absent_from_every_passage_is_unsupported():
+    result = attribute("Nvidia a perdu 800 milliards de dollars [1].", [P1, P2], "Combien Nvidia a perdu ?")
+    assert result.citations == [] and result.supported_sentences == 0
+    assert result.unsupported == [(0, len(result.text))]
+
+
+def test_citation_numbers_beyond_the_shown_passages_are_dropped():
+    result = attribute("Le fondateur est Liang Wenfeng [7].", [P1, P2], "Qui a fondé DeepSeek ?")
+    assert "[7]" not in result.text
+    assert all(1 <= c.n <= 2 for c in result.citations)
+
+
+def test_unrelated_sentence_is_flagged_not_cited():
+    result = attribute("Liang Wenfeng a 40 ans [2]. Le siège est à Paris et compte 300 salariés.", [P1, P2])
+    assert result.supported_sentences == 1
+    s, e = result.unsupported[0]
+    assert result.text[s:e] == "Le siège est à Paris et compte 300 salariés."
+
+
+def test_marker_variants_are_recognised():
+    assert strip_markers("Oui [1, 3] et [Extrait 2].") == ("Oui et.", [1, 3, 2])
