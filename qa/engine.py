@@ -108,7 +108,9 @@ class Engine:
             t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
             with self._llm_lock:
                 context = self._context(ans.retrieved)
+                last = None
                 for chunk in llm.stream_chat(prompt.build_messages(question, context, lang)):
+                    last = chunk
                     if not chunk.delta:
                         continue
                     if t_first is None:
@@ -117,6 +119,8 @@ class Engine:
                     tokens += 1
                     draft += chunk.delta
                     yield Update("token", ans, chunk.delta)
+            if last is not None and not _finished(last.raw):
+                raise ConnectionError("the answer stream stopped before the end (server gone?)")
         except Exception as e:  # a backend that is down, or dies mid-answer
             ans.error = f"The language model ({describe(self.settings.llm)}) failed: {_reason(e)}"
             ans.answer = draft
@@ -149,6 +153,21 @@ class Engine:
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
+
+
+def _field(obj: object, name: str) -> object:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _finished(raw: object) -> bool:
+    """Did the backend say the answer ended (Ollama's done, OpenAI/llama.cpp's finish_reason)?"""
+    if raw is None:
+        return True
+    if (done := _field(raw, "done")) is not None:
+        return bool(done)
+    if choices := _field(raw, "choices"):
+        return _field(choices[0], "finish_reason") is not None
+    return True
 
 
 def _reason(e: Exception) -> str:

@@ -1,0 +1,90 @@
+"""A small server speaking Ollama's HTTP API (/api/tags, /api/chat with NDJSON streaming).
+
+No Ollama server can be installed here, so this stands in for one over real HTTP. It answers
+extractively: the first sentence of excerpt [1], so the app's citation checks have real text to verify.
+It records each request, and can be told to die in the middle of a stream.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeOllama:
+    def __init__(self, model: str = "qwen2.5:1.5b-instruct") -> None:
+        self.model = model
+        self.requests: list[dict] = []
+        self.fail_after_tokens: int | None = None
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer_for(self, messages: list[dict]) -> str:
+        user = messages[-1]["content"]
+        m = re.search(r"^\[1\] (.+?[.!?])(\s|$)", user, re.M)
+        return f"{m.group(1)} [1]" if m else "Je ne sais pas."
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _json(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path == "/api/tags":
+                    self._json(200, {"models": [{"name": fake.model, "model": fake.model, "size": 986_000_000,
+                                                 "details": {"family": "qwen2", "parameter_size": "1.5B"}}]})
+                else:
+                    self._json(404, {"error": "not found"})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.requests.append({"path": self.path, **body})
+                if self.path != "/api/chat":
+                    return self._json(404, {"error": "not found"})
+                if body.get("model") != fake.model:
+                    return self._json(404, {"error": f"model '{body.get('model')}' not found"})
+                words = re.findall(r"\S+\s*", fake.answer_for(body["messages"]))
+                if not body.get("stream", True):
+                    return self._json(200, self._final("".join(words), body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.end_headers()
+                for i, word in enumerate(words):
+                    if fake.fail_after_tokens is not None and i >= fake.fail_after_tokens:
+                        self.connection.close()  # the server dies mid-answer
+                        return
+                    chunk = {"model": fake.model, "created_at": _now(),
+                             "message": {"role": "assistant", "content": word}, "done": False}
+                    self.wfile.write(json.dumps(chunk).encode() + b"\n")
+                    self.wfile.flush()
+                self.wfile.write(json.dumps(self._final("", body)).encode() + b"\n")
+
+            def _final(self, content: str, body: dict) -> dict:
+                return {"model": fake.model, "created_at": _now(), "done": True, "done_reason": "stop",
+                        "message": {"role": "assistant", "content": content},
+                        "total_duration": 1_000_000, "prompt_eval_count": 100, "eval_count": 10}
+
+        return Handler
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

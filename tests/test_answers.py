@@ -1,0 +1,88 @@
+"""End to end with the bundled models: the right passage is cited, the fact is stated, silence is admitted."""
+
+import json
+
+import pytest
+
+from qa.__main__ import main as qa_cli
+from qa.language import detect_language
+from qa.text import normalise_answer
+
+pytestmark = pytest.mark.slow
+
+NVIDIA, DEEPSEEK_MEDIAPART, GUERRE_FROIDE, MONDIALISATION, CETRI = (
+    "003_36b561fd004fc80e.txt", "001_a4a13f3be7116cb7.txt", "002_bb450acb416809c4.txt",
+    "000_e38fb1d8071498ce.txt", "004_49fdbb3fdbb46e63.txt",
+)
+
+CASES = [
+    ("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?", {DEEPSEEK_MEDIAPART, CETRI}, "600"),
+    ("Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?", {DEEPSEEK_MEDIAPART}, "Janus"),
+    ("Combien aurait coûté DeepSeek selon les informations officielles ?", {DEEPSEEK_MEDIAPART, CETRI}, "5,6"),
+    ("Quelle marge bénéficiaire DeepSeek a-t-elle revendiquée ?", {GUERRE_FROIDE}, "55"),
+    ("How much does Alibaba plan to spend on AI data centers?", {GUERRE_FROIDE}, "53"),
+    ("How many parameters does the largest R1 model have?", {MONDIALISATION}, "671"),
+]
+
+
+def check_structure(answer: dict, corpus_text: dict[str, str]) -> None:
+    """The contract of the structured answer: offsets are exact, citation numbers map to shown passages."""
+    assert set(answer) == {"question", "answer", "refused", "citations", "retrieved", "timings", "backend"}
+    for p in answer["retrieved"]:
+        assert p["text"] == corpus_text[p["doc"]][p["start"] : p["end"]]
+    shown = {n: p for n, p in enumerate(answer["retrieved"], 1)}
+    for c in answer["citations"]:
+        assert c["n"] in shown and f"[{c['n']}]" in answer["answer"]
+        assert c["doc"] == shown[c["n"]]["doc"]
+        assert c["quote"] == corpus_text[c["doc"]][c["start"] : c["end"]]
+        assert c["quote"] in shown[c["n"]]["text"]
+
+
+@pytest.mark.parametrize(("question", "docs", "fact"), CASES)
+def test_answer_states_the_fact_and_cites_the_right_document(engine, corpus_text, question, docs, fact):
+    answer = engine.ask(question)
+    data = answer.to_dict()
+    check_structure(data, corpus_text)
+    assert not answer.refused, answer.answer
+    assert normalise_answer(fact) in normalise_answer(answer.answer)
+    assert {c["doc"] for c in data["citations"]} & docs, data["citations"]
+    assert detect_language(answer.answer) == detect_language(question)
+    t = data["timings"]
+    assert 0 < t["retrieve_ms"] <= t["first_token_ms"] <= t["total_ms"]
+
+
+@pytest.mark.parametrize("question", [
+    "Quel est le chiffre d'affaires de Mistral AI en 2024 ?",
+    "Quelle est la recette de la tarte Tatin ?",
+])
+def test_unanswerable_question_is_refused_without_citations(engine, corpus_text, question):
+    answer = engine.ask(question)
+    check_structure(answer.to_dict(), corpus_text)
+    assert answer.refused and answer.answer == "Le corpus ne le dit pas."
+    assert answer.citations == [] and answer.retrieved  # the sources stay visible
+
+
+def test_off_topic_question_is_refused_before_calling_the_model(engine):
+    answer = engine.ask("What is the boiling point of mercury in kelvin?")
+    assert answer.refused and answer.answer == "The documents don't say."
+    assert answer.timings.first_token_ms is None
+
+
+def test_cli_json_prints_the_structured_answer(indexed, monkeypatch, capsys, corpus_text):
+    import config.settings
+
+    monkeypatch.setattr(config.settings, "get_settings", lambda: indexed)
+    monkeypatch.setattr("qa.__main__.get_settings", lambda: indexed)
+    assert qa_cli(["Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    check_structure(data, corpus_text)
+    assert "Janus" in data["answer"]
+
+
+def test_bad_questions_get_clear_errors(engine):
+    from qa.engine import InvalidQuestion
+
+    with pytest.raises(InvalidQuestion, match="type a question"):
+        engine.ask("   \n\t ")
+    with pytest.raises(InvalidQuestion, match="limit is 2,000"):
+        engine.ask("DeepSeek ? " * 1000)

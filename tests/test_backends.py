@@ -1,0 +1,76 @@
+"""The Ollama backend over real HTTP (against a server speaking Ollama's API), and backends that are down."""
+
+import pytest
+
+from config.settings import LLMSettings
+from qa.engine import Engine
+from tests.conftest import free_port
+from tests.fake_ollama import FakeOllama
+
+
+@pytest.fixture()
+def ollama():
+    server = FakeOllama()
+    yield server
+    server.close()
+
+
+def engine_with(indexed, **llm) -> Engine:
+    return Engine(indexed.model_copy(update={"llm": LLMSettings(**llm)}))
+
+
+def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url, n_ctx=4096)
+    updates = list(engine.stream("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"))
+    assert [u.kind for u in updates][0] == "sources"
+    assert sum(u.kind == "token" for u in updates) > 3  # streamed word by word
+    answer = updates[-1].answer
+    assert not answer.refused and not answer.error
+    [request] = ollama.requests
+    assert request["path"] == "/api/chat" and request["stream"] is True
+    assert request["options"]["num_ctx"] == 4096  # never left to Ollama's silent truncation
+    assert request["messages"][0]["role"] == "system"
+    assert answer.citations and answer.citations[0].n == 1
+    c = answer.citations[0]
+    assert corpus_text[c.doc][c.start : c.end] == c.quote
+    assert answer.backend["llm"] == "ollama:qwen2.5:1.5b-instruct"
+
+
+def test_ollama_host_without_scheme_is_accepted(ollama):
+    assert LLMSettings(ollama_host=f"127.0.0.1:{ollama.port}").ollama_host == ollama.url
+
+
+def test_ollama_down_gives_a_clear_error_and_keeps_the_sources(indexed):
+    engine = engine_with(indexed, backend="ollama", ollama_host=f"http://127.0.0.1:{free_port()}", timeout_s=5)
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert answer.error and "ollama" in answer.error and "connect" in answer.error.lower()
+    assert answer.retrieved and not answer.citations
+
+
+def test_ollama_dying_mid_answer_is_reported_then_recovers(indexed, ollama):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
+    ollama.fail_after_tokens = 2
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert answer.error and answer.retrieved
+    ollama.fail_after_tokens = None
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert not answer.error and answer.citations
+
+
+def test_unknown_ollama_model_is_reported(indexed, ollama):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url, ollama_model="nope:1b")
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert answer.error and "nope:1b" in answer.error
+
+
+def test_openai_compatible_server_down_is_reported(indexed):
+    engine = engine_with(indexed, backend="openai", openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
+                         timeout_s=5)
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert answer.error and "openai" in answer.error
+
+
+def test_missing_gguf_says_how_to_fix_it(indexed, tmp_path):
+    engine = engine_with(indexed, model_path=tmp_path / "absent.gguf")
+    answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert answer.error and "make models" in answer.error

@@ -1,0 +1,31 @@
+"""What reaches the browser: escaped text, highlighted quotes, citation links to shown passages."""
+
+from qa.schema import Answer, Citation, Passage
+from ui.render import answer_markdown, sources_html
+
+EVIL = 'Texte <script>alert(1)</script> et <img src=x onerror="alert(2)"> fin.'
+
+
+def test_document_and_model_text_are_escaped():
+    p = Passage(doc="<b>x</b>.txt", start=0, end=len(EVIL), score=0.7, text=EVIL, title="<i>T</i>")
+    ans = Answer(question="q", answer="Réponse <script>x()</script> [1].", retrieved=[p],
+                 citations=[Citation(1, p.doc, 0, 5, "Texte")])
+    html = sources_html(ans) + answer_markdown(ans)
+    assert "<script>" not in html and "<img" not in html and "<b>x" not in html and "<i>T" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_cited_sentence_is_highlighted_in_its_passage_and_marker_links_to_it():
+    text = "Première phrase. Nvidia a perdu 600 milliards. Dernière."
+    p = Passage(doc="a.txt", start=100, end=100 + len(text), score=0.7, text=text)
+    quote_start = 100 + text.index("Nvidia")
+    c = Citation(1, "a.txt", quote_start, quote_start + len("Nvidia a perdu 600 milliards."),
+                 "Nvidia a perdu 600 milliards.")
+    ans = Answer(question="q", answer="Nvidia a perdu 600 milliards [1].", retrieved=[p], citations=[c])
+    assert "<mark>Nvidia a perdu 600 milliards.</mark>" in sources_html(ans)
+    assert 'href="#src-1"' in answer_markdown(ans) and 'id="src-1"' in sources_html(ans)
+
+
+def test_unsupported_sentences_are_marked():
+    ans = Answer(question="q", answer="Oui [1]. Inventé.", unsupported=[(9, 17)])
+    assert '<span class="unsupported"' in answer_markdown(ans) and "Inventé. ⚠" in answer_markdown(ans)
