@@ -28,11 +28,29 @@ EXAMPLES = [
 ]
 
 
+def user_turns(history: list) -> list[str]:
+    """The user's earlier questions from Gradio's message history (content is text or a list of blocks)."""
+    turns = []
+    for message in history:
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            content = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
+        if isinstance(content, str) and content.strip():
+            turns.append(content)
+    return turns
+
+
 def build(engine: Engine) -> gr.Blocks:
-    def respond(message: str, history: list) -> Iterator[tuple[str, str]]:
+    def respond(message: str, history: list, search_only: bool = False) -> Iterator[tuple[str, str]]:
         try:
+            if search_only:
+                answer = engine.search_answer(message)
+                yield answer_markdown(answer), sources_html(answer)
+                return
             draft, panel, answer = "", "", None
-            for update in engine.stream(message):
+            for update in engine.stream(message, user_turns(history)):
                 answer = update.answer
                 if update.kind == "sources":
                     panel = sources_html(answer, pending=True)  # shown before the model starts
@@ -49,17 +67,21 @@ def build(engine: Engine) -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 sources = gr.HTML(sources_html(None), render=False, elem_id="sources")
+                search_only = gr.Checkbox(False, label="Search only: show the best passages, no generated answer",
+                                          render=False, elem_id="search-only")
                 gr.ChatInterface(
                     respond,
                     chatbot=gr.Chatbot(height=560, elem_id="chat", sanitize_html=True),
                     textbox=gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question"),
+                    additional_inputs=[search_only],
                     additional_outputs=[sources],
-                    examples=EXAMPLES,
+                    examples=[[q, False] for q in EXAMPLES],
                     run_examples_on_click=True,
                     api_name="respond",
                     fill_height=False,
                 )
             with gr.Column(scale=2):
+                search_only.render()
                 sources.render()
     return demo
 

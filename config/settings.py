@@ -104,7 +104,9 @@ class IngestSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    top_k: int = 4
+    top_k: int = 5  # passages retrieved and shown
+    candidates: int = 20  # depth of each ranking (dense, keyword) before fusion
+    keyword_weight: float = 0.15  # bonus for the best BM25 match, added to cosine; 0 = dense only
     # Only passages scoring within this margin of the best one go to the model (all are shown):
     # fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors.
     context_margin: float = 0.1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import chromadb
@@ -37,9 +38,18 @@ def collection(cfg: ChromaSettings, api: ClientAPI | None = None) -> Collection:
     api = api or client(cfg)
     try:
         # Cosine, so that scores and the refusal threshold read the same on every corpus.
-        return api.get_or_create_collection(cfg.collection, metadata={"hnsw:space": "cosine"})
+        return api.get_or_create_collection(cfg.collection, configuration={"hnsw": {"space": "cosine"}})
     except Exception as e:
         raise IndexUnavailable(f"cannot open collection {cfg.collection!r} at {describe(cfg)}: {e}") from e
+
+
+def sync_stamp(col: Collection) -> str:
+    """Changes whenever an ingest changed the collection: derived indexes compare it to know they are stale."""
+    return f"{col.count()}:{(col.metadata or {}).get('synced', '')}"
+
+
+def mark_synced(col: Collection) -> None:
+    col.modify(metadata={**(col.metadata or {}), "synced": uuid.uuid4().hex})
 
 
 def vector_store(cfg: ChromaSettings, api: ClientAPI | None = None) -> ChromaVectorStore:

@@ -106,7 +106,10 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
         disable_cache=True,
     )
+    before = docstore.get_all_document_hashes()
     nodes = pipeline.run(documents=docs, show_progress=show_progress)
+    if nodes or docstore.get_all_document_hashes() != before:
+        store.mark_synced(collection)
     path.parent.mkdir(parents=True, exist_ok=True)
     docstore.persist(str(path))
     return SyncReport(len(docs), len(nodes), skipped, collection.count())

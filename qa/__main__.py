@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("question")
     parser.add_argument("--collection", help="the corpus (Chroma collection) to ask")
     parser.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    parser.add_argument("--search", action="store_true",
+                        help="search mode: the best passages and their most relevant sentences, no generation")
     args = parser.parse_args(argv)
     try:
         engine = Engine(get_settings().with_collection(args.collection))
@@ -24,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"The collection {engine.settings.chroma.collection!r} is empty: "
                   "index documents first with `python -m ingest DIR`.", file=sys.stderr)
             return 2
+        if args.search:
+            answer = engine.search_answer(args.question)
+            if args.json:
+                print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+                return 0
+            return _print_final(answer)
         if args.json:
             answer = engine.ask(args.question)
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

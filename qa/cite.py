@@ -152,3 +152,18 @@ def _with_marker(sentence: str, n: int) -> str:
     if m:
         return f"{sentence[: m.start()].rstrip()} [{n}]{sentence[m.start():]}"
     return f"{sentence} [{n}]"
+
+
+def best_sentences(question: str, passages: Sequence[Passage], similarity: Similarity | None = None) -> list[Citation]:
+    """For search mode: in each passage, the sentence that best matches the question."""
+    psents = _passage_sentences(passages)
+    q = stems(question)
+    lexical = [_lexical(q, ps.stems) for ps in psents]
+    sims = similarity([question], [ps.text for ps in psents])[0] if similarity and psents else None
+    best: dict[int, tuple[float, _PassageSentence]] = {}
+    for j, ps in enumerate(psents):
+        score = lexical[j] + (float(sims[j]) if sims is not None else 0.0)
+        if ps.passage not in best or score > best[ps.passage][0]:
+            best[ps.passage] = (score, ps)
+    return [Citation(i + 1, passages[i].doc, ps.start, ps.end, ps.text, support=score)
+            for i, (score, ps) in sorted(best.items())]

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
 from config.settings import Settings
 from index.embedder import similarity
+from ingest.clean import clean_inline
 from qa import prompt
-from qa.cite import attribute
+from qa.cite import attribute, best_sentences
+from qa.followup import standalone
 from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, make_llm
 from qa.retrieve import Retriever
@@ -84,16 +86,32 @@ class Engine:
     def search(self, question: str) -> list[Passage]:
         return self.retriever.retrieve(self.validate(question))
 
-    def ask(self, question: str) -> Answer:
-        *_, final = self.stream(question)
+    def search_answer(self, question: str) -> Answer:
+        """Search mode: the best passages with their most relevant sentence cited, no generation."""
+        t0 = time.perf_counter()
+        question = self.validate(question)
+        ans = Answer(question=question, lang=detect_language(question), backend=self.backend)
+        ans.retrieved = self.retriever.retrieve(question)
+        ans.timings.retrieve_ms = _ms(t0)
+        if not ans.retrieved or ans.retrieved[0].score < self.settings.retrieval.min_score:
+            return self._refuse(ans, t0)
+        ans.citations = best_sentences(question, ans.retrieved, self._similarity)
+        ans.answer = "\n".join(f"[{c.n}] {clean_inline(c.quote)}" for c in ans.citations)
+        ans.timings.total_ms = _ms(t0)
+        return ans
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        *_, final = self.stream(question, history)
         return final.answer
 
-    def stream(self, question: str) -> Iterator[Update]:
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Update]:
+        """history: the earlier user questions of the conversation, oldest first."""
         t0 = time.perf_counter()
         question = self.validate(question)
         lang = detect_language(question)
+        query = standalone(question, history)  # what retrieval and the model see
         ans = Answer(question=question, lang=lang, backend=self.backend)
-        ans.retrieved = self.retriever.retrieve(question)
+        ans.retrieved = self.retriever.retrieve(query)
         ans.timings.retrieve_ms = _ms(t0)
         yield Update("sources", ans)
 
@@ -109,7 +127,7 @@ class Engine:
             with self._llm_lock:
                 context = self._context(ans.retrieved)
                 last = None
-                for chunk in llm.stream_chat(prompt.build_messages(question, context, lang)):
+                for chunk in llm.stream_chat(prompt.build_messages(query, context, lang)):
                     last = chunk
                     if not chunk.delta:
                         continue
@@ -129,16 +147,16 @@ class Engine:
             return
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
-        yield Update("final", self._verify(ans, draft, t0))
+        yield Update("final", self._verify(ans, query, draft, t0))
 
     def _context(self, passages: list[Passage]) -> list[Passage]:
         """The leading passages close to the best score; their numbers match the shown list."""
         floor = passages[0].score - self.settings.retrieval.context_margin
         return [p for p in passages if p.score >= floor]
 
-    def _verify(self, ans: Answer, draft: str, t0: float) -> Answer:
+    def _verify(self, ans: Answer, query: str, draft: str, t0: float) -> Answer:
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
-        result = attribute(draft, ans.retrieved, ans.question, self._similarity, cross_lingual=cross)
+        result = attribute(draft, ans.retrieved, query, self._similarity, cross_lingual=cross)
         if result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations):
             return self._refuse(ans, t0)
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported

@@ -1,38 +1,74 @@
-"""Question -> the top passages from Chroma, as Passage objects with cosine scores."""
+"""Question -> the best passages: dense similarity (Chroma) plus a bounded keyword (BM25) bonus.
+
+Every returned passage carries its cosine similarity to the question (computed from the stored
+embedding when only the keyword ranking found it), so answerability thresholds read the same whatever
+retriever surfaced the passage.
+"""
 
 from __future__ import annotations
 
-import math
+import threading
 
-from llama_index.core import VectorStoreIndex
-from llama_index.core.schema import NodeWithScore
+import numpy as np
+from llama_index.core.vector_stores import VectorStoreQuery
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from config.settings import Settings
 from index import store
 from index.embedder import embed_model
+from index.keyword import KeywordIndex
 from qa.schema import Passage
-
-
-def to_passage(hit: NodeWithScore) -> Passage:
-    node, meta = hit.node, hit.node.metadata
-    # llama-index's Chroma store reports exp(-distance); cosine distance is 1 - cos.
-    cosine = 1.0 + math.log(max(hit.score or 0.0, 1e-12))
-    return Passage(
-        doc=meta["doc"], start=int(meta["char_start"]), end=int(meta["char_end"]), score=cosine,
-        text=node.get_content(), title=meta.get("title", ""), id=node.node_id,
-    )
 
 
 class Retriever:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.vector_store = store.vector_store(settings.chroma)
-        self.index = VectorStoreIndex.from_vector_store(self.vector_store, embed_model=embed_model(settings.embed))
+        self.collection = store.collection(settings.chroma)
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self.embed = embed_model(settings.embed)
+        self._keyword: tuple[str, KeywordIndex] | None = None
+        self._lock = threading.Lock()
 
     def count(self) -> int:
-        return self.vector_store.client.count()
+        return self.collection.count()
+
+    def keyword_index(self) -> KeywordIndex:
+        """Rebuilt from Chroma whenever an ingest changed the collection, so both indexes always agree."""
+        stamp = store.sync_stamp(self.collection)
+        with self._lock:
+            if self._keyword is None or self._keyword[0] != stamp:
+                got = self.collection.get(include=["documents"])
+                self._keyword = (stamp, KeywordIndex(got["ids"], got["documents"]))
+            return self._keyword[1]
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
-        k = top_k or self.settings.retrieval.top_k
-        hits = self.index.as_retriever(similarity_top_k=k).retrieve(question)
-        return [to_passage(h) for h in hits]
+        cfg = self.settings.retrieval
+        pool = max(cfg.candidates, top_k or cfg.top_k)
+        query = np.asarray(self.embed.get_query_embedding(question))
+        dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
+        keyword = dict(self.keyword_index().search(question, pool)) if cfg.keyword_weight > 0 else {}
+        candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
+        # Dense similarity leads; keyword evidence (exact names, numbers, rare words) adds a bounded bonus.
+        top_bm25 = max(keyword.values(), default=0.0) or 1.0
+        for p in candidates:
+            p.fused = p.score + cfg.keyword_weight * keyword.get(p.id, 0.0) / top_bm25
+        candidates.sort(key=lambda p: p.fused, reverse=True)
+        return candidates[: top_k or cfg.top_k]
+
+    def _passages(self, ids: list[str], query: np.ndarray) -> list[Passage]:
+        if not ids:
+            return []
+        got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        rows = {i: (d, m, e) for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"],
+                                                   got["embeddings"], strict=True)}
+        out = []
+        for node_id in ids:
+            text, meta, vector = rows[node_id]
+            node = metadata_dict_to_node(meta, text=text)
+            out.append(Passage(
+                doc=meta["doc"], start=int(meta["char_start"]), end=int(meta["char_end"]),
+                score=float(np.dot(query, np.asarray(vector))), text=node.get_content(),
+                title=meta.get("title", ""), id=node_id,
+            ))
+        return out

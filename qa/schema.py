@@ -17,6 +17,7 @@ class Passage:
     text: str
     title: str = ""
     id: str = ""
+    fused: float = 0.0  # the ranking score: cosine plus keyword bonus
 
     def public(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),

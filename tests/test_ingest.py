@@ -22,7 +22,7 @@ def test_stored_chunks_carry_exact_offsets_and_flat_metadata(indexed, corpus_tex
 
 
 def test_collection_uses_cosine_distance(indexed):
-    assert store.collection(indexed.chroma).metadata["hnsw:space"] == "cosine"
+    assert store.collection(indexed.chroma).configuration["hnsw"]["space"] == "cosine"
 
 
 def test_reingest_is_free_and_changes_nothing(indexed):

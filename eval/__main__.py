@@ -1,0 +1,77 @@
+"""python -m eval --gold FILE --docs DIR [--collection NAME] [--out DIR] [--limit N] [--types T1,T2]
+[--retrieval-only] [--compare OLD_SUMMARY.json]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from config import ROOT, get_settings
+from eval import report
+from eval.gold import TYPES, GoldError, load, read_docs, validate
+from eval.run import RunOptions, prepare, run, write_summary
+from index.store import IndexUnavailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Score the chatbot on gold Q&A pairs.")
+    parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold.jsonl")
+    parser.add_argument("--docs", type=Path, default=settings.ingest.corpus_dir,
+                        help="the corpus the questions are about (default: the shipped corpus)")
+    parser.add_argument("--collection", help="reuse this collection (default: the eval's own, eval-<folder>)")
+    parser.add_argument("--out", type=Path, help="output folder (default: eval/runs/<timestamp>)")
+    parser.add_argument("--limit", type=int, help="only the first N items (after --types)")
+    parser.add_argument("--types", help=f"comma-separated subset of: {', '.join(TYPES)}")
+    parser.add_argument("--retrieval-only", action="store_true", help="skip generation: retrieval metrics only")
+    parser.add_argument("--compare", type=Path, help="an earlier summary.json to print deltas against")
+    args = parser.parse_args(argv)
+
+    try:
+        items = load(args.gold)
+        texts = read_docs(args.docs)
+    except (GoldError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if problems := validate(items, texts):
+        print("error: the gold file does not match the documents:\n  " + "\n  ".join(problems[:20]), file=sys.stderr)
+        return 2
+    if args.types:
+        wanted = set(args.types.split(","))
+        if unknown := wanted - set(TYPES):
+            print(f"error: unknown types {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        items = [it for it in items if it.type in wanted]
+    items = items[: args.limit] if args.limit else items
+    out = args.out or ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    opts = RunOptions(docs=args.docs, out=out, collection=args.collection, retrieval_only=args.retrieval_only)
+
+    try:
+        settings = prepare(settings, opts)
+        from qa.engine import Engine
+
+        engine = Engine(settings)
+        results = run(engine, items, texts, opts)
+    except (IndexUnavailable, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    summary = write_summary(items, results, texts, settings, opts)
+    (out / "report.md").write_text(report.markdown(summary, items, results), encoding="utf-8")
+    report.plot(summary, results, out / "report.png")
+    if args.compare:
+        delta = report.compare(summary, args.compare)
+        (out / "compare.md").write_text(delta, encoding="utf-8")
+        print(delta)
+    o = summary["overall"]
+    print(f"doc-hit@1 {report._fmt(o['doc_hit@1'])} · doc-hit@5 {report._fmt(o['doc_hit@5'])} · "
+          f"evidence-hit@5 {report._fmt(o['evidence_hit@5'])} · accuracy {report._fmt(o['accuracy'])} · "
+          f"refusal {report._fmt(o['refusal'])} · false refusal {report._fmt(o['false_refusal'])} · "
+          f"citation precision {report._fmt(o['citation_precision'])} · invalid citations {o['invalid_citations']}")
+    print(f"wrote {out}/results.jsonl, summary.json, report.md, report.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Run gold questions through the same engine as the chat, one at a time, and write the four outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from config.settings import Settings
+from eval.gold import GoldItem
+from eval.metrics import score_item, summarise
+from ingest.pipeline import sync_folder
+from qa.engine import Engine
+from qa.followup import standalone
+
+
+@dataclass
+class RunOptions:
+    docs: Path
+    out: Path
+    collection: str | None = None
+    retrieval_only: bool = False
+
+
+def corpus_hash(texts: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(texts[name].encode()).digest())
+    return digest.hexdigest()
+
+
+def eval_collection(docs: Path) -> str:
+    """The eval's own collection for a corpus folder: never the user's."""
+    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", docs.resolve().name).strip("-_")[:40] or "corpus"
+    return f"eval-{slug}"
+
+
+def prepare(settings: Settings, opts: RunOptions) -> Settings:
+    """Point the settings at the eval collection and make it mirror the corpus (free when unchanged)."""
+    settings = settings.with_collection(opts.collection or eval_collection(opts.docs))
+    settings = settings.model_copy(update={"ingest": settings.ingest.model_copy(
+        update={"corpus_dir": opts.docs.resolve()})})
+    report = sync_folder(settings, show_progress=True)
+    if report.embedded_chunks:
+        print(f"indexed {report.embedded_chunks} chunks into {settings.chroma.collection!r}")
+    return settings
+
+
+def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions,
+        on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    opts.out.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    scores: list[dict[str, float | None]] = []
+    bar = tqdm(items, desc="eval", unit="q")
+    with (opts.out / "results.jsonl").open("w", encoding="utf-8") as f:
+        for item in bar:
+            record = {"id": item.id, "type": item.type, "lang": item.lang, **ask(engine, item, opts)}
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.flush()
+            results.append(record)
+            scores.append(score_item(item, record, texts))
+            bar.set_postfix(_running(scores), refresh=False)
+            if on_result:
+                on_result(record)
+    return results
+
+
+def ask(engine: Engine, item: GoldItem, opts: RunOptions) -> dict[str, Any]:
+    if opts.retrieval_only:
+        t0 = time.perf_counter()
+        passages = engine.search(standalone(item.question, item.turns))
+        return {"question": item.question, "retrieved": [p.public() for p in passages],
+                "timings": {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1), "first_token_ms": None,
+                            "total_ms": round((time.perf_counter() - t0) * 1000, 1), "gen_tokens_per_s": None}}
+    return engine.ask(item.question, history=item.turns).to_dict()
+
+
+def _running(scores: list[dict[str, float | None]]) -> dict[str, str]:
+    out = {}
+    for key, label in (("accuracy", "acc"), ("doc_hit@5", "hit@5"), ("refusal", "refuse")):
+        values = [v for s in scores if (v := s[key]) is not None]
+        if values:
+            out[label] = f"{sum(values) / len(values):.2f}"
+    return out
+
+
+def write_summary(items: list[GoldItem], results: list[dict[str, Any]], texts: dict[str, str],
+                  settings: Settings, opts: RunOptions) -> dict[str, Any]:
+    summary = summarise(items, results, texts)
+    summary["run"] = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "items": len(items),
+        "retrieval_only": opts.retrieval_only,
+        "corpus": str(opts.docs),
+        "corpus_sha256": corpus_hash(texts),
+        "collection": settings.chroma.collection,
+        "llm": f"{settings.llm.backend}:{settings.llm.model_name}",
+        "embed": settings.embed.model,
+        "settings": settings.model_dump(mode="json"),
+    }
+    (opts.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
