@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterator
-from html import escape
+from html import escape, unescape
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 
+from api.routes import create_api  # noqa: E402
 from config import Settings, get_settings  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
+from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
 from qa.engine import Engine, InvalidQuestion  # noqa: E402
+from qa.engines import Engines  # noqa: E402
 from qa.llm import BackendUnavailable  # noqa: E402
+from qa.text import STOP, fold  # noqa: E402
+from ui import documents  # noqa: E402
 from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
 
 EXAMPLES = [
@@ -29,28 +37,39 @@ EXAMPLES = [
 
 
 def user_turns(history: list) -> list[str]:
-    """The user's earlier questions from Gradio's message history (content is text or a list of blocks)."""
-    turns = []
+    """The user's earlier questions from Gradio's message history, the last one completed with the
+    names the last answer gave (« Quelle start-up… ? » answered « DeepSeek » makes « son » resolvable)."""
+    turns: list[str] = []
+    answered, last_answer = -1, ""  # the turn the last answer replied to, and that answer
     for message in history:
-        if message.get("role") != "user":
-            continue
         content = message.get("content")
         if isinstance(content, list):
             content = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
-        if isinstance(content, str) and content.strip():
+        if not isinstance(content, str) or not content.strip():
+            continue
+        if message.get("role") == "user":
             turns.append(content)
+        elif message.get("role") == "assistant" and turns:
+            answered, last_answer = len(turns) - 1, unescape(re.sub(r"<[^>]+>", " ", content))
+    names = [w for w in re.findall(r"\b[A-Z][\w-]+", last_answer)
+             if fold(w) not in STOP and answered >= 0 and w not in turns[answered]]
+    if names:
+        turns[answered] = f"{turns[answered]} {' '.join(dict.fromkeys(names))}"
     return turns
 
 
-def build(engine: Engine) -> gr.Blocks:
-    def respond(message: str, history: list, search_only: bool = False) -> Iterator[tuple[str, str]]:
+def build(engines: Engines) -> gr.Blocks:
+
+    def respond(message: str, history: list, search_only: bool = False,
+                collection: str | None = None) -> Iterator[tuple[str, str]]:
         try:
+            current = engines.get(collection)
             if search_only:
-                answer = engine.search_answer(message)
+                answer = current.search_answer(message)
                 yield answer_markdown(answer), sources_html(answer)
                 return
             draft, panel, answer = "", "", None
-            for update in engine.stream(message, user_turns(history)):
+            for update in current.stream(message, user_turns(history)):
                 answer = update.answer
                 if update.kind == "sources":
                     panel = sources_html(answer, pending=True)  # shown before the model starts
@@ -59,37 +78,43 @@ def build(engine: Engine) -> gr.Blocks:
                     draft += update.delta
                     yield escape(draft), panel
             yield answer_markdown(answer), sources_html(answer)
-        except (InvalidQuestion, IndexUnavailable, BackendUnavailable) as e:
+        except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
             yield f"⚠️ {escape(str(e))}", sources_html(None)
 
+    settings = engines.settings
     with gr.Blocks(title="Cited Q&A") as demo:
-        gr.Markdown(f"### Ask your documents · corpus `{engine.settings.chroma.collection}`")
         with gr.Row():
+            gr.Markdown("### Ask your documents")
+            corpus = gr.Dropdown(engines.names(), value=settings.chroma.collection,
+                                 label="Corpus", elem_id="corpus", allow_custom_value=False)
+        with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
                 sources = gr.HTML(sources_html(None), render=False, elem_id="sources")
                 search_only = gr.Checkbox(False, label="Search only: show the best passages, no generated answer",
-                                          render=False, elem_id="search-only")
+                                          elem_id="search-only")
                 gr.ChatInterface(
                     respond,
                     chatbot=gr.Chatbot(height=560, elem_id="chat", sanitize_html=True),
                     textbox=gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question"),
-                    additional_inputs=[search_only],
+                    additional_inputs=[search_only, corpus],
                     additional_outputs=[sources],
-                    examples=[[q, False] for q in EXAMPLES],
+                    examples=[[q, False, settings.chroma.collection] for q in EXAMPLES],
                     run_examples_on_click=True,
                     api_name="respond",
                     fill_height=False,
                 )
             with gr.Column(scale=2):
-                search_only.render()
                 sources.render()
+        with gr.Tab("Documents"):
+            documents.build(engines, corpus)
     return demo
 
 
 def prepare(settings: Settings) -> Engine:
-    """Index the default corpus if needed (free when nothing changed), then load the models once."""
-    if settings.chroma.collection == get_settings().chroma.collection:
-        report = sync_folder(settings, show_progress=True)
+    """Sync the corpus with its folder (free when nothing changed), then load the models once."""
+    synced = library.for_collection(settings)
+    if synced.ingest.corpus_dir.is_dir():
+        report = sync_folder(synced, show_progress=True)
         for skip in report.skipped:
             print(f"skipped {skip.reason}", file=sys.stderr)
     engine = Engine(settings)
@@ -104,6 +129,15 @@ def prepare(settings: Settings) -> Engine:
     return engine
 
 
+def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
+    """The API and the UI on one FastAPI app, sharing the engines (and so the one warm model)."""
+    engines = Engines(engine)
+    demo = build(engines)
+    demo.queue(default_concurrency_limit=engine.settings.ui.concurrency, max_size=engine.settings.ui.max_queue)
+    app = create_api(engines)
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, show_error=True), demo
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="python app.py", description=__doc__)
@@ -116,10 +150,10 @@ def main(argv: list[str] | None = None) -> None:
         engine = prepare(settings)
     except (IndexUnavailable, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
-    demo = build(engine)
-    demo.queue(default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.max_queue)
-    print(f"Ready: http://{args.host}:{args.port}", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, css=CSS, show_error=True)
+    app, _ = serve(engine, args.host, args.port)
+    print(f"Ready: http://{args.host}:{args.port}  (API: http://{args.host}:{args.port}/v1, docs at /docs)",
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ class IngestSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     corpus_dir: Path = ROOT / "corpus"
+    default_collection: str = "default"  # the collection that mirrors corpus_dir
     # Passages are short so that four of them and the question stay near 700 prompt tokens.
     chunk_chars: int = 350
     overlap_sentences: int = 1
@@ -122,6 +123,8 @@ class UISettings(BaseModel):
     port: int = 7860
     concurrency: int = 1  # one generation at a time: the model uses every core
     max_queue: int = 32
+    # When set, every /v1 API call and /health needs "Authorization: Bearer <key>".
+    api_key: SecretStr | None = None
 
 
 class Settings(BaseSettings):

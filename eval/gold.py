@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.reader import decode
+from ingest.formats import SUPPORTED, IngestError, extract
 
 TYPES = ("fact", "number", "who", "temporal", "paraphrase", "cross_lingual", "multi_doc", "unanswerable")
 KEYS = {"id", "question", "lang", "answer", "must_include", "doc", "evidence", "type"}
@@ -57,8 +57,14 @@ def load(path: Path) -> list[GoldItem]:
 
 def read_docs(folder: Path) -> dict[str, str]:
     """Document texts exactly as the ingest reads them, keyed by path relative to the folder."""
-    return {p.relative_to(folder).as_posix(): decode(p.read_bytes(), p.name)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    texts = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED:
+            try:
+                texts[p.relative_to(folder).as_posix()] = extract(p.read_bytes(), p.name, p.suffix).text
+            except IngestError:
+                continue  # the ingest skips it too
+    return texts
 
 
 def validate(items: list[GoldItem], texts: dict[str, str]) -> list[str]:

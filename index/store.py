@@ -43,9 +43,10 @@ def collection(cfg: ChromaSettings, api: ClientAPI | None = None) -> Collection:
         raise IndexUnavailable(f"cannot open collection {cfg.collection!r} at {describe(cfg)}: {e}") from e
 
 
-def sync_stamp(col: Collection) -> str:
-    """Changes whenever an ingest changed the collection: derived indexes compare it to know they are stale."""
-    return f"{col.count()}:{(col.metadata or {}).get('synced', '')}"
+def sync_stamp(api: ClientAPI, name: str) -> str:
+    """Changes whenever an ingest (in any process) changed the collection: derived indexes compare it."""
+    fresh = api.get_collection(name)  # a Collection object's metadata is a snapshot: re-read it
+    return f"{fresh.count()}:{(fresh.metadata or {}).get('synced', '')}"
 
 
 def mark_synced(col: Collection) -> None:

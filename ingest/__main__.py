@@ -1,4 +1,10 @@
-"""python -m ingest [DIR] [--collection NAME] [--reset]: make a collection mirror a folder of documents."""
+"""Keep a collection in sync with a folder of documents.
+
+  python -m ingest [DIR] [--collection NAME] [--reset] [--dry-run] [--watch]   sync the folder
+  python -m ingest add FILE... [--collection NAME]                              copy into the folder and index
+  python -m ingest remove DOC... [--collection NAME]                            delete from folder and index
+  python -m ingest list [--collection NAME]                                     documents, chunks, when indexed
+"""
 
 from __future__ import annotations
 
@@ -7,35 +13,93 @@ import sys
 import time
 from pathlib import Path
 
-from config import get_settings
+from config import Settings, get_settings
 from index.store import IndexUnavailable, describe
-from ingest.pipeline import sync_folder
-from ingest.reader import IngestError
+from ingest import library
+from ingest.formats import IngestError
+from ingest.pipeline import SyncReport, sync_folder
+
+COMMANDS = ("add", "remove", "list")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     settings = get_settings()
-    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
-    parser.add_argument("dir", nargs="?", type=Path, default=settings.ingest.corpus_dir,
-                        help=f"folder of .txt/.md documents (default: {settings.ingest.corpus_dir})")
-    parser.add_argument("--collection", help="Chroma collection to fill (default: %(default)s)",
-                        default=settings.chroma.collection)
-    parser.add_argument("--reset", action="store_true", help="drop the collection and index from scratch")
+    command = argv.pop(0) if argv and argv[0] in COMMANDS else "sync"
+    parser = argparse.ArgumentParser(prog=f"python -m ingest{'' if command == 'sync' else ' ' + command}",
+                                     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--collection", default=settings.chroma.collection,
+                        help="Chroma collection (default: %(default)s)")
+    if command == "sync":
+        parser.add_argument("dir", nargs="?", type=Path, help="folder of documents (default: the collection's)")
+        parser.add_argument("--reset", action="store_true", help="drop the collection and index from scratch")
+        parser.add_argument("--dry-run", action="store_true", help="only say what would change")
+        parser.add_argument("--watch", action="store_true", help="keep running and re-sync on file changes")
+    elif command in ("add", "remove"):
+        parser.add_argument("items", nargs="+", help="files to add" if command == "add" else "documents to remove")
     args = parser.parse_args(argv)
     try:
         settings = settings.with_collection(args.collection)
-        settings = settings.model_copy(update={"ingest": settings.ingest.model_copy(
-            update={"corpus_dir": args.dir.resolve()})})
         t0 = time.perf_counter()
-        report = sync_folder(settings, show_progress=True, reset=args.reset)
-    except (IngestError, IndexUnavailable, ValueError) as e:
+        match command:
+            case "list":
+                return _list(settings)
+            case "add":
+                files = [(Path(p).name, Path(p).read_bytes()) for p in args.items]
+                report = library.add(settings, files, show_progress=True)
+            case "remove":
+                report = library.remove(settings, args.items, show_progress=True)
+            case _:
+                if args.dir:
+                    library.remember_folder(settings, args.dir)
+                    folder = args.dir.resolve()
+                else:
+                    folder = library.folder_of(settings)
+                settings = settings.model_copy(update={"ingest": settings.ingest.model_copy(
+                    update={"corpus_dir": folder})})
+                report = sync_folder(settings, show_progress=True, reset=args.reset, dry_run=args.dry_run)
+                if args.watch and not args.dry_run:
+                    _print(report, settings, t0, args.dry_run)
+                    return _watch(settings)
+        _print(report, settings, t0, getattr(args, "dry_run", False))
+        return 0
+    except (IngestError, IndexUnavailable, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _print(report: SyncReport, settings: Settings, t0: float, dry_run: bool) -> None:
     for skip in report.skipped:
         print(f"skipped {skip.reason}", file=sys.stderr)
-    print(f"{report.documents} documents, {report.embedded_chunks} chunks embedded, "
-          f"{report.total_chunks} chunks in {args.collection!r} at {describe(settings.chroma)} "
+    verb = "would be" if dry_run else "were"
+    for label, docs in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if docs:
+            print(f"{len(docs)} {verb} {label}: {', '.join(docs[:10])}{' …' if len(docs) > 10 else ''}")
+    print(f"{report.documents} documents ({len(report.unchanged)} unchanged), {report.embedded_chunks} chunks "
+          f"embedded, {report.total_chunks} chunks in {settings.chroma.collection!r} at {describe(settings.chroma)} "
           f"({time.perf_counter() - t0:.1f} s)")
+
+
+def _list(settings: Settings) -> int:
+    docs = library.documents(settings)
+    if not docs:
+        print(f"collection {settings.chroma.collection!r} is empty")
+    for d in docs:
+        print(f"{d.doc}\t{d.chunks} chunks\t{d.indexed_at or '?'}")
+    return 0
+
+
+def _watch(settings: Settings) -> int:
+    from watchfiles import watch
+
+    folder = settings.ingest.corpus_dir
+    print(f"watching {folder} (Ctrl-C to stop)")
+    try:
+        for _ in watch(folder, debounce=1000):
+            t0 = time.perf_counter()
+            _print(sync_folder(settings, show_progress=False), settings, t0, dry_run=False)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

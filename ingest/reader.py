@@ -9,12 +9,7 @@ from pathlib import Path
 from llama_index.core import Document
 
 from ingest.clean import classify_lines, guess_title
-
-SUPPORTED = (".txt", ".md")
-
-
-class IngestError(ValueError):
-    """A document that cannot be indexed; the message names the file and the reason."""
+from ingest.formats import IngestError, extract
 
 
 @dataclass(frozen=True)
@@ -32,35 +27,22 @@ def scan(root: Path) -> list[Path]:
     )
 
 
-def decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
-        raise IngestError(f"{name}: looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Latin-1/Windows text is the common other case
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_document(path: Path, root: Path, max_bytes: int) -> Document:
     doc_id = path.relative_to(root).as_posix()
-    if path.suffix.lower() not in SUPPORTED:
-        raise IngestError(f"{doc_id}: unsupported file type {path.suffix or '(none)'}; "
-                          f"supported: {', '.join(SUPPORTED)}")
     size = path.stat().st_size
     if size > max_bytes:
         raise IngestError(f"{doc_id}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
                           "(RAG_INGEST__MAX_FILE_MB)")
-    text = decode(path.read_bytes(), doc_id)
-    if not text.strip():
-        raise IngestError(f"{doc_id}: the file is empty")
+    extracted = extract(path.read_bytes(), doc_id, path.suffix)
+    text = extracted.text
     title = guess_title(text, classify_lines(text), fallback=path.stem)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    keys = ["doc", "title", "doc_hash", "pipeline"]
+    keys = ["doc", "title", "doc_hash", "pipeline", "pages"]
+    pages = ";".join(f"{s}-{e}:{n}" for s, e, n in extracted.pages)  # flat, as Chroma metadata must be
     return Document(
         id_=doc_id,
         text=text,
-        metadata={"doc": doc_id, "title": title, "doc_hash": sha},
+        metadata={"doc": doc_id, "title": title, "doc_hash": sha, "pages": pages},
         excluded_embed_metadata_keys=keys,
         excluded_llm_metadata_keys=keys,
     )

@@ -7,7 +7,6 @@ first (before the model is called), then tokens, then the final, verified answer
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from qa import prompt
 from qa.cite import attribute, best_sentences
 from qa.followup import standalone
 from qa.language import detect_language
-from qa.llm import BackendUnavailable, describe, make_llm
+from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm
 from qa.retrieve import Retriever
 from qa.schema import Answer, Passage
 
@@ -31,6 +30,19 @@ _MODEL_REFUSAL = re.compile(
     r"ne (le )?(dit|précise|mentionne|indique|contient|permet)( pas| rien)|aucune information|pas d'information"
     r"|pas mentionné|don'?t say|do(es)? not (say|mention|contain|specify|provide)|no information"
     r"|not (mentioned|specified|stated)|cannot (be )?(answer|determine)",
+    re.IGNORECASE,
+)
+
+# Questions that ask for a quantity or a date, and what an answer to them must then contain.
+_ASKS_NUMBER = re.compile(
+    r"\b(combien|quel(le)?s? (montant|pourcentage|prix|somme|âge|nombre|part|chiffre)|en quelle année"
+    r"|how (many|much|old|long)|what (percentage|amount|price|share|year|date)|in what year|on what date)\b",
+    re.IGNORECASE,
+)
+_HAS_NUMBER = re.compile(
+    r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|quarante"
+    r"|cinquante|cent|mille|dizaine|douzaine|centaine|moitié|tiers|quart|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
     re.IGNORECASE,
 )
 
@@ -50,8 +62,6 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.retriever = Retriever(settings)
-        self._llm = None
-        self._llm_lock = threading.Lock()  # one generation at a time: llama.cpp is not re-entrant
         self._similarity = partial(similarity, settings.embed)
 
     @property
@@ -60,16 +70,12 @@ class Engine:
                 "embed": self.settings.embed.model.rstrip("/").rsplit("/", 1)[-1]}
 
     def llm(self):
-        if self._llm is None:
-            with self._llm_lock:
-                if self._llm is None:
-                    try:
-                        self._llm = make_llm(self.settings.llm)
-                    except BackendUnavailable:
-                        raise
-                    except Exception as e:
-                        raise BackendUnavailable(f"cannot start {describe(self.settings.llm)}: {e}") from e
-        return self._llm
+        try:
+            return shared_llm(self.settings.llm)
+        except BackendUnavailable:
+            raise
+        except Exception as e:
+            raise BackendUnavailable(f"cannot start {describe(self.settings.llm)}: {e}") from e
 
     def validate(self, question: str) -> str:
         question = _CONTROL.sub(" ", question or "").strip()
@@ -124,7 +130,7 @@ class Engine:
             loading = time.perf_counter()
             llm = self.llm()
             t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
-            with self._llm_lock:
+            with generation_lock(self.settings.llm):
                 context = self._context(ans.retrieved)
                 last = None
                 for chunk in llm.stream_chat(prompt.build_messages(query, context, lang)):
@@ -156,9 +162,11 @@ class Engine:
 
     def _verify(self, ans: Answer, query: str, draft: str, t0: float) -> Answer:
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
-        result = attribute(draft, ans.retrieved, query, self._similarity, cross_lingual=cross)
-        if result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations):
-            return self._refuse(ans, t0)
+        result = attribute(draft, ans.retrieved, query, self._similarity, cross_lingual=cross,
+                           doc_stems=self.retriever.doc_stems)
+        if (result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations)
+                or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(result.text))):
+            return self._refuse(ans, t0)  # unsupported, admitted, or no figure where one was asked for
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
         ans.timings.total_ms = _ms(t0)
         return ans

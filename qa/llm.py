@@ -5,6 +5,7 @@ Each import happens inside its branch, so a missing optional library only matter
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from llama_index.core.llms import LLM, ChatMessage
@@ -29,6 +30,25 @@ def describe(cfg: LLMSettings) -> str:
         "openai": f"{cfg.openai_model} at {cfg.openai_base_url}",
     }[cfg.backend]
     return f"{cfg.backend} ({where})"
+
+
+_SHARED: dict[LLMSettings, LLM] = {}
+_LOCKS: dict[LLMSettings, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def shared_llm(cfg: LLMSettings) -> LLM:
+    """One warm model per configuration, shared by every corpus, the UI and the eval."""
+    with _GUARD:
+        if cfg not in _SHARED:
+            _SHARED[cfg] = make_llm(cfg)
+        return _SHARED[cfg]
+
+
+def generation_lock(cfg: LLMSettings) -> threading.Lock:
+    """One generation at a time per model: llama.cpp is not re-entrant, and one answer uses every core."""
+    with _GUARD:
+        return _LOCKS.setdefault(cfg, threading.Lock())
 
 
 def make_llm(cfg: LLMSettings) -> LLM:

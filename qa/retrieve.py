@@ -19,35 +19,57 @@ from index import store
 from index.embedder import embed_model
 from index.keyword import KeywordIndex
 from qa.schema import Passage
+from qa.text import stems
 
 
 class Retriever:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.collection = store.collection(settings.chroma)
+        self.api = store.client(settings.chroma)
+        self.collection = store.collection(settings.chroma, self.api)
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
         self.embed = embed_model(settings.embed)
-        self._keyword: tuple[str, KeywordIndex] | None = None
+        self._stamp = ""
+        self._keyword: KeywordIndex | None = None
+        self._doc_stems: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     def count(self) -> int:
         return self.collection.count()
 
-    def keyword_index(self) -> KeywordIndex:
-        """Rebuilt from Chroma whenever an ingest changed the collection, so both indexes always agree."""
-        stamp = store.sync_stamp(self.collection)
+    def refresh(self) -> None:
+        """Drop what was derived from the collection if an ingest (in any process) changed it."""
+        stamp = store.sync_stamp(self.api, self.settings.chroma.collection)
         with self._lock:
-            if self._keyword is None or self._keyword[0] != stamp:
+            if stamp != self._stamp:
+                self._stamp, self._keyword, self._doc_stems = stamp, None, {}
+
+    def keyword_index(self, refresh: bool = True) -> KeywordIndex:
+        """Built from what Chroma holds, so the keyword and vector indexes always agree."""
+        if refresh:
+            self.refresh()
+        with self._lock:
+            if self._keyword is None:
                 got = self.collection.get(include=["documents"])
-                self._keyword = (stamp, KeywordIndex(got["ids"], got["documents"]))
-            return self._keyword[1]
+                self._keyword = KeywordIndex(got["ids"], got["documents"])
+            return self._keyword
+
+    def doc_stems(self, doc: str) -> set[str]:
+        """Every content word of a document (and its title): what the document as a whole talks about."""
+        with self._lock:
+            if doc not in self._doc_stems:
+                got = self.collection.get(where={"doc": doc}, include=["documents", "metadatas"])
+                title = (got["metadatas"][0] or {}).get("title", "") if got["metadatas"] else ""
+                self._doc_stems[doc] = stems(" ".join([title, *got["documents"]]))
+            return self._doc_stems[doc]
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         cfg = self.settings.retrieval
         pool = max(cfg.candidates, top_k or cfg.top_k)
+        self.refresh()
         query = np.asarray(self.embed.get_query_embedding(question))
         dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
-        keyword = dict(self.keyword_index().search(question, pool)) if cfg.keyword_weight > 0 else {}
+        keyword = dict(self.keyword_index(refresh=False).search(question, pool)) if cfg.keyword_weight > 0 else {}
         candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
         # Dense similarity leads; keyword evidence (exact names, numbers, rare words) adds a bounded bonus.
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
@@ -64,11 +86,13 @@ class Retriever:
                                                    got["embeddings"], strict=True)}
         out = []
         for node_id in ids:
+            if node_id not in rows:
+                continue  # removed by an ingest since the ranking was computed
             text, meta, vector = rows[node_id]
             node = metadata_dict_to_node(meta, text=text)
             out.append(Passage(
                 doc=meta["doc"], start=int(meta["char_start"]), end=int(meta["char_end"]),
                 score=float(np.dot(query, np.asarray(vector))), text=node.get_content(),
-                title=meta.get("title", ""), id=node_id,
+                title=meta.get("title", ""), id=node_id, page=meta.get("page"),
             ))
         return out

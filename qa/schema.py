@@ -18,10 +18,12 @@ class Passage:
     title: str = ""
     id: str = ""
     fused: float = 0.0  # the ranking score: cosine plus keyword bonus
+    page: int | None = None  # PDF page the passage is on
 
     def public(self) -> dict[str, Any]:
-        return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),
-                "text": self.text}
+        out = {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),
+               "text": self.text}
+        return out | ({"page": self.page} if self.page else {})
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Citation:
     end: int
     quote: str
     support: float = 0.0
+    page: int | None = None
 
 
 @dataclass
@@ -67,7 +70,8 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "citations": [
-                {k: v for k, v in asdict(c).items() if k != "support"} for c in self.citations
+                {k: v for k, v in asdict(c).items() if k != "support" and (k != "page" or v)}
+                for c in self.citations
             ],
             "retrieved": [p.public() for p in self.retrieved],
             "timings": asdict(self.timings),

@@ -10,8 +10,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def make_settings(storage: Path, corpus: Path = CORPUS, collection: str = "test", **chroma: object) -> Settings:
     return Settings(
         chroma=ChromaSettings(path=storage / "chroma", collection=collection, **chroma),
-        ingest=IngestSettings(corpus_dir=corpus, docstore_dir=storage / "docstore"),
+        ingest=IngestSettings(corpus_dir=corpus, docstore_dir=storage / "docstore", default_collection=collection),
     )
 
 
@@ -105,3 +107,23 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@contextmanager
+def serving(engine) -> Iterator[str]:
+    """The real app (UI and API on one uvicorn server) on a free 127.0.0.1 port, in a thread."""
+    import uvicorn
+
+    from app import serve
+
+    port = free_port()
+    app, _ = serve(engine, "127.0.0.1", port)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -48,3 +48,24 @@ def test_unrelated_sentence_is_flagged_not_cited():
 
 def test_marker_variants_are_recognised():
     assert strip_markers("Oui [1, 3] et [Extrait 2].") == ("Oui et.", [1, 3, 2])
+
+
+def test_a_sentence_joining_two_facts_cites_both_passages():
+    nvidia = passage("Nvidia a perdu 600 milliards de dollars en une journée.", "rikap.txt", 0)
+    giants = passage("NVIDIA et les autres géants tech ont perdu 800 milliards de dollars.", "lettre.txt", 0)
+    result = attribute("Rikap parle de 600 milliards pour Nvidia, tandis que la lettre compte 800 milliards "
+                       "pour les géants tech.", [nvidia, giants], "Quelles pertes ?")
+    assert result.supported_sentences == 1 and not result.unsupported
+    assert result.text == ("Rikap parle de 600 milliards pour Nvidia [1], tandis que la lettre compte "
+                           "800 milliards pour les géants tech [2].")
+
+
+def test_a_restatement_of_the_question_is_not_an_answer():
+    result = attribute("Le fonds qui finance DeepSeek est le fonds qui finance DeepSeek [2].", [P1, P2],
+                       "Quel est le fonds qui finance DeepSeek ?")
+    assert result.supported_sentences == 0 and result.citations == []
+
+
+def test_names_the_passage_does_not_contain_are_unsupported():
+    result = attribute("The New York Times reported it [1].", [P1], "Which newspaper reported that Nvidia lost?")
+    assert result.supported_sentences == 0

@@ -2,23 +2,15 @@
 
 import pytest
 
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import serving
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def app_url(engine):
-    from app import build
-    from ui.render import CSS
-
-    demo = build(engine)
-    demo.queue(default_concurrency_limit=1)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CSS, quiet=True)
-    wait_for_port(port)
-    yield f"http://127.0.0.1:{port}"
-    demo.close()
+    with serving(engine) as url:
+        yield url
 
 
 def test_ask_in_the_browser_shows_sources_then_a_cited_answer(app_url, browser):
@@ -49,4 +41,41 @@ def test_overlong_question_gets_a_clear_message(app_url, browser):
     page.wait_for_function("() => document.querySelector('#chat').innerText.includes('limit is 2,000')",
                            timeout=30_000)
     assert "Please ask a shorter question" in page.locator("#chat").inner_text()
+    page.close()
+
+
+def test_upload_then_delete_documents_in_the_browser(app_url, browser, tmp_path):
+    from tests import docs_factory
+
+    pdf = tmp_path / "fleuves.pdf"
+    pdf.write_bytes(docs_factory.pdf(["Le fleuve Zambeze mesure 2574 km et se jette dans l'ocean Indien."]))
+    bad = tmp_path / "casse.pdf"
+    bad.write_bytes(b"%PDF-1.4 nothing else")
+    page = browser.new_page()
+    page.goto(app_url)
+    page.get_by_role("tab", name="Documents").click()
+    page.get_by_label("New corpus").fill("browser-uploads")
+    page.get_by_role("button", name="Create").click()
+    page.locator("#doc-status:has-text('browser-uploads')").wait_for(timeout=30_000)
+    page.locator("#upload input[type=file]").set_input_files([str(pdf), str(bad)])
+    page.wait_for_timeout(1000)
+    page.locator("#index-files").click()
+    page.locator("#doc-status:has-text('Indexed')").wait_for(timeout=120_000)
+    status = page.locator("#doc-status").inner_text()
+    assert "1 added" in status and "casse.pdf" in status and "cannot read this PDF" in status
+    assert "fleuves.pdf" in page.locator("#doc-table").inner_text()
+
+    page.get_by_role("tab", name="Chat").click()
+    page.locator("#search-only input").check()
+    page.locator("#question textarea").fill("Quelle est la longueur du Zambeze ?")
+    page.locator("#question textarea").press("Enter")
+    page.locator("#sources details.source").first.wait_for(timeout=60_000)
+    assert "fleuves.pdf" in page.locator("#sources").inner_text()  # the chat uses the chosen corpus
+
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#victim input").click()
+    page.get_by_role("option", name="fleuves.pdf").click()
+    page.locator("#delete-doc").click()
+    page.locator("#doc-status:has-text('Deleted fleuves.pdf')").wait_for(timeout=60_000)
+    assert "fleuves.pdf" not in page.locator("#doc-table").inner_text()
     page.close()

@@ -67,7 +67,8 @@ def _passage_html(n: int, p: Passage, citations: list[Citation]) -> str:
     title = escape(p.title or p.doc)
     return (
         f'<details id="src-{n}" class="source"{state}><summary><b>[{n}]</b> {title} {badge}'
-        f'<div class="where">{escape(p.doc)} · characters {p.start}–{p.end} · score {p.score:.2f}</div>'
+        f'<div class="where">{escape(p.doc)}{f" · page {p.page}" if p.page else ""} · characters '
+        f'{p.start}–{p.end} · score {p.score:.2f}</div>'
         f'</summary><div class="passage">{"".join(body)}</div></details>'
     )
 

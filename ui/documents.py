@@ -1,0 +1,86 @@
+"""The documents view: choose or create a corpus, upload files with progress, list and delete documents."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import gradio as gr
+
+from config import Settings
+from index import store
+from ingest import library
+from ingest.formats import SUPPORTED, IngestError
+from ingest.pipeline import SyncReport
+from qa.engines import Engines
+
+
+def table(settings: Settings, collection: str) -> list[list]:
+    return [[d.doc, d.chunks, d.indexed_at] for d in library.documents(settings.with_collection(collection))]
+
+
+def report_html(report: SyncReport, action: str) -> str:
+    lines = [f"<b>{escape(action)}</b>: {len(report.added)} added, {len(report.changed)} updated, "
+             f"{len(report.removed)} removed · {report.embedded_chunks} chunks embedded · "
+             f"{report.total_chunks} chunks in the corpus"]
+    lines += [f'<div class="skip">⚠ {escape(s.reason)}</div>' for s in report.skipped]
+    return "".join(lines)
+
+
+def build(engines: Engines, corpus: gr.Dropdown) -> None:
+    """The tab's content; `corpus` is the page's corpus selector."""
+    settings = engines.settings
+    with gr.Row():
+        new_name = gr.Textbox(label="New corpus", placeholder="letters, digits, - or _", scale=3)
+        create = gr.Button("Create", scale=1)
+    upload = gr.File(label=f"Add documents ({', '.join(SUPPORTED)})", file_count="multiple",
+                     elem_id="upload")
+    add_btn = gr.Button("Index these files", variant="primary", elem_id="index-files")
+    status = gr.HTML(elem_id="doc-status")
+    docs = gr.Dataframe(headers=["document", "chunks", "indexed"], datatype=["str", "number", "str"],
+                        interactive=False, elem_id="doc-table", value=table(settings, settings.chroma.collection))
+    with gr.Row():
+        victim = gr.Dropdown(label="Document to delete", choices=[], scale=3, elem_id="victim")
+        delete = gr.Button("Delete", variant="stop", scale=1, elem_id="delete-doc")
+
+    def refresh(collection: str):
+        rows = table(settings, collection)
+        return rows, gr.update(choices=[r[0] for r in rows], value=None)
+
+    def do_create(name: str):
+        try:
+            target = settings.with_collection(name.strip())
+        except ValueError as e:
+            return gr.update(), f'<div class="skip">⚠ {escape(str(e))}</div>'
+        store.collection(target.chroma)
+        library.folder_of(target).mkdir(parents=True, exist_ok=True)
+        return gr.update(choices=engines.names(), value=target.chroma.collection), \
+            f"Corpus <b>{escape(target.chroma.collection)}</b> created: add documents to it."
+
+    # gr.Progress as a default argument is how Gradio injects the progress bar.
+    def do_add(files: list[str] | None, collection: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        if not files:
+            return "Choose one or more files first.", *refresh(collection)
+        progress(0, desc="Reading files")
+        payload = [(Path(f).name, Path(f).read_bytes()) for f in files]
+        try:
+            report = library.add(settings.with_collection(collection), payload, show_progress=True)
+        except (IngestError, store.IndexUnavailable) as e:
+            return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
+        engines.forget(collection)
+        return report_html(report, "Indexed"), *refresh(collection)
+
+    def do_delete(doc: str | None, collection: str):
+        if not doc:
+            return "Choose a document to delete.", *refresh(collection)
+        try:
+            report = library.remove(settings.with_collection(collection), [doc])
+        except (IngestError, store.IndexUnavailable) as e:
+            return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
+        engines.forget(collection)
+        return report_html(report, f"Deleted {doc}"), *refresh(collection)
+
+    create.click(do_create, [new_name], [corpus, status])
+    add_btn.click(do_add, [upload, corpus], [status, docs, victim], concurrency_id="ingest")
+    delete.click(do_delete, [victim, corpus], [status, docs, victim], concurrency_id="ingest")
+    corpus.change(refresh, [corpus], [docs, victim])
