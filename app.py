@@ -29,9 +29,9 @@ from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
 
 EXAMPLES = [
     "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?",
-    "Who founded DeepSeek?",
+    "Who launched DeepSeek?",
     "Quel modèle de génération d'images DeepSeek a-t-il dévoilé ?",
-    "How much did the training of DeepSeek's model cost?",
+    "How many parameters does the largest R1 model have?",
     "Quel est le chiffre d'affaires de Mistral AI en 2024 ?",
 ]
 

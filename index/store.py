@@ -50,7 +50,9 @@ def sync_stamp(api: ClientAPI, name: str) -> str:
 
 
 def mark_synced(col: Collection) -> None:
-    col.modify(metadata={**(col.metadata or {}), "synced": uuid.uuid4().hex})
+    # hnsw:* keys (collections made by older versions) cannot be re-sent: Chroma reads it as a change.
+    kept = {k: v for k, v in (col.metadata or {}).items() if not k.startswith("hnsw:")}
+    col.modify(metadata={**kept, "synced": uuid.uuid4().hex})
 
 
 def vector_store(cfg: ChromaSettings, api: ClientAPI | None = None) -> ChromaVectorStore:

@@ -18,6 +18,7 @@ from llama_index.core import Document
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from tqdm import tqdm
 
 from config.settings import EmbedSettings, Settings
 from index import store
@@ -73,15 +74,20 @@ class CleanTextEmbedding(TransformComponent):
     """Embeds what a reader sees (link markup and emphasis removed); the stored text stays verbatim."""
 
     embed: EmbedSettings  # the model loads only when something needs embedding
+    show_progress: bool = False
+    batch: int = 64
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         if not nodes:
             return nodes
-        texts = [clean_inline(n.get_content()) for n in nodes]
         model = embed_model(self.embed)
-        vectors = model.get_text_embedding_batch(texts, show_progress=kwargs.get("show_progress", False))
-        for node, vector in zip(nodes, vectors, strict=True):
-            node.embedding = vector
+        texts = [clean_inline(n.get_content()) for n in nodes]
+        with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not self.show_progress) as bar:
+            for i in range(0, len(texts), self.batch):
+                vectors = model.get_text_embedding_batch(texts[i : i + self.batch])
+                for node, vector in zip(nodes[i : i + self.batch], vectors, strict=True):
+                    node.embedding = vector
+                bar.update(len(vectors))
         return nodes
 
 
@@ -149,14 +155,14 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         pipeline = IngestionPipeline(
             transformations=[
                 SentenceChunker(chunk_chars=settings.ingest.chunk_chars, overlap=settings.ingest.overlap_sentences),
-                CleanTextEmbedding(embed=settings.embed),
+                CleanTextEmbedding(embed=settings.embed, show_progress=show_progress),
             ],
             docstore=docstore,
             vector_store=vectors,
             docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
             disable_cache=True,
         )
-        nodes = pipeline.run(documents=docs, show_progress=show_progress)
+        nodes = pipeline.run(documents=docs)
         if report.added or report.changed or report.removed:
             store.mark_synced(collection)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from config.settings import Settings
 from index.embedder import similarity
 from ingest.clean import clean_inline
 from qa import prompt
-from qa.cite import attribute, best_sentences
+from qa.cite import attribute, best_sentences, strip_markers
 from qa.followup import standalone
 from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm
@@ -165,7 +165,7 @@ class Engine:
         result = attribute(draft, ans.retrieved, query, self._similarity, cross_lingual=cross,
                            doc_stems=self.retriever.doc_stems)
         if (result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations)
-                or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(result.text))):
+                or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]))):
             return self._refuse(ans, t0)  # unsupported, admitted, or no figure where one was asked for
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
         ans.timings.total_ms = _ms(t0)
