@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold.jsonl")
     parser.add_argument("--docs", type=Path, default=settings.ingest.corpus_dir,
                         help="the corpus the questions are about (default: the shipped corpus)")
-    parser.add_argument("--collection", help="reuse this collection (default: the eval's own, eval-<folder>)")
+    parser.add_argument("--collection", help="reuse this collection (default: the eval's own, eval-<folder>-<hash>)")
     parser.add_argument("--out", type=Path, help="output folder (default: eval/runs/<timestamp>)")
     parser.add_argument("--limit", type=int, help="only the first N items (after --types)")
     parser.add_argument("--types", help=f"comma-separated subset of: {', '.join(TYPES)}")

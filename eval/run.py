@@ -37,9 +37,11 @@ def corpus_hash(texts: dict[str, str]) -> str:
 
 
 def eval_collection(docs: Path) -> str:
-    """The eval's own collection for a corpus folder: never the user's."""
-    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", docs.resolve().name).strip("-_")[:40] or "corpus"
-    return f"eval-{slug}"
+    """The eval's own collection for a corpus folder: never the user's, and one per folder (two
+    folders both named "corpus" must not share, and keep re-indexing, one collection)."""
+    where = docs.resolve()
+    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", where.name).strip("-_")[:40] or "corpus"
+    return f"eval-{slug}-{hashlib.sha256(str(where).encode()).hexdigest()[:6]}"
 
 
 def prepare(settings: Settings, opts: RunOptions) -> Settings:
