@@ -25,7 +25,7 @@ from ingest import library
 from ingest.formats import IngestError
 from qa.engine import Engine, InvalidQuestion
 from qa.engines import Engines
-from qa.llm import BackendUnavailable, describe
+from qa.llm import BackendUnavailable, check_reachable, describe
 from qa.schema import Answer
 
 
@@ -160,10 +160,12 @@ def create_api(engines: Engines) -> FastAPI:
         except Exception as e:  # any Chroma failure means not ready
             checks["index"] = f"unreachable: {e}"
         try:
-            engine.llm()
+            check_reachable(settings.llm)
             checks["backend"] = "ok"
         except BackendUnavailable as e:
             checks["backend"] = f"unavailable: {e}"
+        except Exception as e:  # a GGUF that fails to load
+            checks["backend"] = f"unavailable: {describe(settings.llm)}: {e}"
         ready = checks["index"] == "ok" and checks["backend"] == "ok"
         return JSONResponse(status_code=200 if ready else 503, content={"status": "ok" if ready else "degraded",
                                                                         **checks})

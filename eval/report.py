@@ -78,7 +78,7 @@ def plot(summary: dict[str, Any], results: list[dict[str, Any]], path: Path) -> 
     ax1.set_xticklabels([f"{t}\n(n={by_type[t]['n']})" for t in types], fontsize=8)
     ax1.set_ylim(0, 1.05)
     ax1.set_title("Metrics per question type (refusal: unanswerable items only)")
-    ax1.legend(fontsize=8, loc="lower right")
+    ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(shown), frameon=False)
     ax1.grid(axis="y", alpha=0.3)
     series = {name: [r["timings"][key] / 1000 for r in results if r.get("timings", {}).get(key)]
               for name, key in (("retrieve", "retrieve_ms"), ("first token", "first_token_ms"), ("total", "total_ms"))}

@@ -74,3 +74,24 @@ def test_missing_gguf_says_how_to_fix_it(indexed, tmp_path):
     engine = engine_with(indexed, model_path=tmp_path / "absent.gguf")
     answer = engine.ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
     assert answer.error and "make models" in answer.error
+
+
+def test_reachability_check_uses_ollama_tags(ollama):
+    from qa.llm import BackendUnavailable, check_reachable
+
+    check_reachable(LLMSettings(backend="ollama", ollama_host=ollama.url))
+    with pytest.raises(BackendUnavailable, match="does not serve 'other:7b'"):
+        check_reachable(LLMSettings(backend="ollama", ollama_host=ollama.url, ollama_model="other:7b"))
+    with pytest.raises(BackendUnavailable, match="does not answer"):
+        check_reachable(LLMSettings(backend="ollama", ollama_host=f"http://127.0.0.1:{free_port()}"))
+
+
+def test_health_is_503_when_the_backend_is_down(indexed):
+    import httpx
+
+    from tests.conftest import serving
+
+    down = engine_with(indexed, backend="ollama", ollama_host=f"http://127.0.0.1:{free_port()}", timeout_s=5)
+    with serving(down) as url:
+        reply = httpx.get(f"{url}/health", timeout=30)
+    assert reply.status_code == 503 and "does not answer" in reply.json()["backend"]
