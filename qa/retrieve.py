@@ -66,11 +66,16 @@ class Retriever:
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         cfg = self.settings.retrieval
         pool = max(cfg.candidates, top_k or cfg.top_k)
-        self.refresh()
         query = np.asarray(self.embed.get_query_embedding(question))
-        dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
-        keyword = dict(self.keyword_index(refresh=False).search(question, pool)) if cfg.keyword_weight > 0 else {}
-        candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
+        try:
+            self.refresh()
+            dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
+            keyword = dict(self.keyword_index(refresh=False).search(question, pool)) if cfg.keyword_weight else {}
+            candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
+        except Exception as e:  # a Chroma server that went away, a store that cannot be read
+            raise store.IndexUnavailable(
+                f"the index at {store.describe(self.settings.chroma)} cannot be searched ({e}); "
+                "if it is a Chroma server, check that it is running") from e
         # Dense similarity leads; keyword evidence (exact names, numbers, rare words) adds a bounded bonus.
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
         for p in candidates:

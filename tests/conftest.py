@@ -79,18 +79,22 @@ def corpus_copy(tmp_path: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, subprocess.Popen]]:
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
     """A real `chroma run` on 127.0.0.1, as in the scale-out deployment."""
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     exe = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
         [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    wait_for_port(port)
+    return proc
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, subprocess.Popen]]:
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     try:
-        wait_for_port(port)
         yield port, proc
     finally:
         proc.terminate()
