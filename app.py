@@ -135,7 +135,9 @@ def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
     demo = build(engines)
     demo.queue(default_concurrency_limit=engine.settings.ui.concurrency, max_size=engine.settings.ui.max_queue)
     app = create_api(engines)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, show_error=True), demo
+    login = engine.settings.ui.login()
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, show_error=True, auth=[login] if login else None,
+                               auth_message="Sign in to ask your documents"), demo
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -125,6 +125,14 @@ class UISettings(BaseModel):
     max_queue: int = 32
     # When set, every /v1 API call and /health needs "Authorization: Bearer <key>".
     api_key: SecretStr | None = None
+    # When both are set, the UI asks for this login.
+    username: str | None = None
+    password: SecretStr | None = None
+
+    def login(self) -> tuple[str, str] | None:
+        if self.username and self.password:
+            return self.username, self.password.get_secret_value()
+        return None
 
 
 class Settings(BaseSettings):

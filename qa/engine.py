@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
@@ -19,6 +19,7 @@ from ingest.clean import clean_inline
 from qa import prompt
 from qa.cite import attribute, best_sentences, strip_markers
 from qa.followup import standalone
+from qa.injection import defuse
 from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm
 from qa.retrieve import Retriever
@@ -156,13 +157,16 @@ class Engine:
         yield Update("final", self._verify(ans, query, draft, t0))
 
     def _context(self, passages: list[Passage]) -> list[Passage]:
-        """The leading passages close to the best score; their numbers match the shown list."""
+        """The passages close to the best score, keeping their numbers from the shown list; sentences
+        that give the model orders are shown to the user but never put in the prompt."""
         floor = passages[0].score - self.settings.retrieval.context_margin
-        return [p for p in passages if p.score >= floor]
+        return [replace(p, text=defuse(p.text)) if p.suspicious else p for p in passages if p.score >= floor]
 
     def _verify(self, ans: Answer, query: str, draft: str, t0: float) -> Answer:
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
-        result = attribute(draft, ans.retrieved, query, self._similarity, cross_lingual=cross,
+        # What the model was not shown cannot support its answer.
+        shown = [replace(p, text=defuse(p.text)) if p.suspicious else p for p in ans.retrieved]
+        result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
                            doc_stems=self.retriever.doc_stems)
         if (result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations)
                 or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]))):

@@ -18,6 +18,7 @@ from config.settings import Settings
 from index import store
 from index.embedder import embed_model
 from index.keyword import KeywordIndex
+from qa.injection import looks_like_injection
 from qa.schema import Passage
 from qa.text import stems
 
@@ -99,5 +100,6 @@ class Retriever:
                 doc=meta["doc"], start=int(meta["char_start"]), end=int(meta["char_end"]),
                 score=float(np.dot(query, np.asarray(vector))), text=node.get_content(),
                 title=meta.get("title", ""), id=node_id, page=meta.get("page"),
+                suspicious=looks_like_injection(text),
             ))
         return out

@@ -19,6 +19,7 @@ class Passage:
     id: str = ""
     fused: float = 0.0  # the ranking score: cosine plus keyword bonus
     page: int | None = None  # PDF page the passage is on
+    suspicious: bool = False  # it gives orders to the assistant: shown, never sent to the model
 
     def public(self) -> dict[str, Any]:
         out = {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),

@@ -64,6 +64,9 @@ def _passage_html(n: int, p: Passage, citations: list[Citation]) -> str:
     body.append(escape(p.text[cursor:]))
     state = " open" if citations else ""
     badge = '<span class="badge">cited</span>' if citations else ""
+    if p.suspicious:
+        badge += ('<span class="badge warn" title="Sentences of this passage give instructions to the assistant; '
+                  'they were not used">⚠ contains instructions, ignored</span>')
     title = escape(p.title or p.doc)
     return (
         f'<details id="src-{n}" class="source"{state}><summary><b>[{n}]</b> {title} {badge}'
@@ -94,6 +97,7 @@ CSS = """
 .sources .passage { white-space: pre-wrap; font-size: .9em; margin-top: .4em; }
 .sources mark { background: #ffe58a; color: inherit; }
 .sources .badge { font-size: .7em; background: #2e7d32; color: white; border-radius: 4px; padding: 0 .4em; }
+.sources .badge.warn { background: #c62828; margin-left: .3em; }
 .sources .meta { font-size: .75em; opacity: .7; margin-top: .6em; }
 .unsupported { text-decoration: underline dotted #c62828; }
 .refusal { font-style: italic; }
