@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +54,7 @@ def prepare(settings: Settings, opts: RunOptions) -> Settings:
     return settings
 
 
-def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions,
-        on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions) -> list[dict[str, Any]]:
     opts.out.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     scores: list[dict[str, float | None]] = []
@@ -69,8 +67,6 @@ def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunO
             results.append(record)
             scores.append(score_item(item, record, texts))
             bar.set_postfix(_running(scores), refresh=False)
-            if on_result:
-                on_result(record)
     return results
 
 

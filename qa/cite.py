@@ -40,7 +40,6 @@ class Attribution:
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[tuple[int, int]] = field(default_factory=list)  # spans in `text`
     supported_sentences: int = 0
-    sentences: int = 0
 
 
 def strip_markers(text: str) -> tuple[str, list[int]]:
@@ -89,7 +88,7 @@ def attribute(
     def sims_for(texts: list[str]) -> Sequence[Sequence[float]] | None:
         return similarity(texts, [ps.text for ps in psents]) if use_sims and texts else None
 
-    result = Attribution(text="", sentences=len(pieces))
+    result = Attribution(text="")
     cited: dict[tuple[int, int], Citation] = {}  # one per (passage, quoted sentence)
     out: list[str] = []
     sims = sims_for([t for t, _ in pieces])
