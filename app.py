@@ -1,4 +1,5 @@
-"""python app.py [--collection NAME] [--host H] [--port P]: the chat UI, a thin Gradio layer over qa.Engine."""
+"""python app.py [--collection NAME] [--host H] [--port P]: the chat UI and the HTTP API on one port,
+thin layers over qa.Engine."""
 
 from __future__ import annotations
 
@@ -136,8 +137,8 @@ def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
     demo.queue(default_concurrency_limit=engine.settings.ui.concurrency, max_size=engine.settings.ui.max_queue)
     app = create_api(engines)
     login = engine.settings.ui.login()
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, show_error=True, auth=[login] if login else None,
-                               auth_message="Sign in to ask your documents"), demo
+    return gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, css=CSS, show_error=True,
+                               auth=[login] if login else None, auth_message="Sign in to ask your documents"), demo
 
 
 def main(argv: list[str] | None = None) -> None:
