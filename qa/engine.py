@@ -100,7 +100,7 @@ class Engine:
         ans = Answer(question=question, lang=detect_language(question), backend=self.backend)
         ans.retrieved = self.retriever.retrieve(question)
         ans.timings.retrieve_ms = _ms(t0)
-        if not ans.retrieved or ans.retrieved[0].score < self.settings.retrieval.min_score:
+        if not self._relevant(ans.retrieved):
             return self._refuse(ans, t0)
         ans.citations = best_sentences(question, ans.retrieved, self._similarity)
         ans.answer = "\n".join(f"[{c.n}] {clean_inline(c.quote)}" for c in ans.citations)
@@ -122,7 +122,7 @@ class Engine:
         ans.timings.retrieve_ms = _ms(t0)
         yield Update("sources", ans)
 
-        if not ans.retrieved or ans.retrieved[0].score < self.settings.retrieval.min_score:
+        if not self._relevant(ans.retrieved):
             yield Update("final", self._refuse(ans, t0))  # nothing relevant: do not let the model guess
             return
 
@@ -132,7 +132,8 @@ class Engine:
             llm = self.llm()
             t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
             with generation_lock(self.settings.llm):
-                context = self._context(ans.retrieved)
+                shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
+                context = self._context(shown)
                 last = None
                 for chunk in llm.stream_chat(prompt.build_messages(query, context, lang)):
                     last = chunk
@@ -154,18 +155,19 @@ class Engine:
             return
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
-        yield Update("final", self._verify(ans, query, draft, t0))
+        yield Update("final", self._verify(ans, shown, query, draft, t0))
 
     def _context(self, passages: list[Passage]) -> list[Passage]:
-        """The passages close to the best score, keeping their numbers from the shown list; sentences
-        that give the model orders are shown to the user but never put in the prompt."""
+        """The passages close to the best score; they keep their numbers from the shown list."""
         floor = passages[0].score - self.settings.retrieval.context_margin
-        return [replace(p, text=defuse(p.text)) if p.suspicious else p for p in passages if p.score >= floor]
+        return [p for p in passages if p.score >= floor]
 
-    def _verify(self, ans: Answer, query: str, draft: str, t0: float) -> Answer:
+    def _relevant(self, passages: list[Passage]) -> bool:
+        """Is the best passage close enough to the question to let anything be answered from it?"""
+        return bool(passages) and passages[0].score >= self.settings.retrieval.min_score
+
+    def _verify(self, ans: Answer, shown: list[Passage], query: str, draft: str, t0: float) -> Answer:
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
-        # What the model was not shown cannot support its answer.
-        shown = [replace(p, text=defuse(p.text)) if p.suspicious else p for p in ans.retrieved]
         result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
                            doc_stems=self.retriever.doc_stems)
         if (result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations)
@@ -179,6 +181,11 @@ class Engine:
         ans.refused, ans.answer, ans.citations = True, prompt.refusal(ans.lang), []
         ans.timings.total_ms = _ms(t0)
         return ans
+
+
+def _defused(passages: list[Passage]) -> list[Passage]:
+    """Passages with their order-giving sentences blanked (same offsets): data, never instructions."""
+    return [replace(p, text=defuse(p.text)) if p.suspicious else p for p in passages]
 
 
 def _ms(t0: float) -> float:
