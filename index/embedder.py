@@ -16,6 +16,20 @@ class ModelMissing(RuntimeError):
     pass
 
 
+def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    try:
+        flags = cpuinfo.read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolved_precision(cfg: EmbedSettings) -> str:
+    if cfg.precision == "auto":
+        return "bfloat16" if cpu_has_bf16() else "float32"
+    return cfg.precision
+
+
 @lru_cache(maxsize=2)
 def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow: keep it lazy)
     local = Path(cfg.model)
@@ -28,6 +42,7 @@ def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow:
         # A local folder needs no hub; never let a missing file turn into a download attempt.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     return HuggingFaceEmbedding(
@@ -37,6 +52,7 @@ def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow:
         embed_batch_size=cfg.batch_size,
         device="cpu",
         normalize=True,
+        model_kwargs={"dtype": getattr(torch, resolved_precision(cfg))},
     )
 
 

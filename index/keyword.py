@@ -46,5 +46,9 @@ class KeywordIndex:
         if not tokens or not self.ids:
             return []
         scores = self._bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:k]
+        if len(scores) > k:  # a partial sort: at 100k passages a full one costs more than the search
+            top = np.argpartition(-scores, k)[:k]
+            top = top[np.argsort(-scores[top])]
+        else:
+            top = np.argsort(-scores)
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

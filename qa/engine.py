@@ -133,7 +133,7 @@ class Engine:
             t0 += time.perf_counter() - loading  # timings describe answering, not a cold model load
             with generation_lock(self.settings.llm):
                 shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
-                context = self._context(shown)
+                context = self.context(shown)
                 last = None
                 for chunk in llm.stream_chat(prompt.build_messages(query, context, lang)):
                     last = chunk
@@ -157,7 +157,7 @@ class Engine:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
         yield Update("final", self._verify(ans, shown, query, draft, t0))
 
-    def _context(self, passages: list[Passage]) -> list[Passage]:
+    def context(self, passages: list[Passage]) -> list[Passage]:
         """The passages close to the best score; they keep their numbers from the shown list."""
         floor = passages[0].score - self.settings.retrieval.context_margin
         return [p for p in passages if p.score >= floor]

@@ -64,10 +64,14 @@ class Retriever:
                 self._doc_stems[doc] = stems(" ".join([title, *got["documents"]]))
             return self._doc_stems[doc]
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+    def embed_query(self, question: str) -> np.ndarray:
+        return np.asarray(self.embed.get_query_embedding(question))
+
+    def retrieve(self, question: str, top_k: int | None = None, query: np.ndarray | None = None) -> list[Passage]:
+        """query: the question's embedding, when the caller already has it."""
         cfg = self.settings.retrieval
         pool = max(cfg.candidates, top_k or cfg.top_k)
-        query = np.asarray(self.embed.get_query_embedding(question))
+        query = self.embed_query(question) if query is None else query
         try:
             self.refresh()
             dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
