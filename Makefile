@@ -45,5 +45,8 @@ lint: install
 eval: install models
 	$(BIN)/python -m eval
 
+bench: install models browser
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf storage eval/runs

@@ -114,6 +114,9 @@ class RetrievalSettings(BaseModel):
     # Only passages scoring within this margin of the best one go to the model (all are shown):
     # fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors.
     context_margin: float = 0.1
+    # At most this many of them: the prompt is read at ~90 tokens/s on 2 cores, so each ~100-token
+    # passage costs ~1 s before the first token (BENCHMARKS.md).
+    context_passages: int = 3
     # Cosine similarity under which the best passage counts as unrelated: refuse without the model.
     min_score: float = 0.35
     max_question_chars: int = 2000

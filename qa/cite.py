@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ingest.chunker import sentence_spans
 from qa.schema import Citation, Passage
 from qa.text import numbers, stems
@@ -76,7 +78,9 @@ def attribute(
     # articles names both authors). Names no document contains cannot be checked (a translation:
     # "China" / "Chine") and are not required.
     vocab = [stems(f"{p.title} {p.text}") | (doc_stems(p.doc) if doc_stems else set()) for p in passages]
-    required = {e for e in entities(question) if any(e in v for v in vocab)}
+    # Only names the best passage's document confirms: a name the question uses loosely (« Washington »
+    # for the US government) must not rule out the document that answers.
+    required = {e for e in entities(question) if vocab and e in vocab[0]}
     on_topic = [2 * len(required & v) >= len(required) for v in vocab]
     pieces: list[tuple[str, list[int]]] = [strip_markers(answer[s:e]) for s, e in sentence_spans(answer)]
     pieces = [(t, m) for t, m in pieces if t]
@@ -86,7 +90,14 @@ def attribute(
     use_sims = similarity is not None and cross_lingual and bool(psents)
 
     def sims_for(texts: list[str]) -> Sequence[Sequence[float]] | None:
-        return similarity(texts, [ps.text for ps in psents]) if use_sims and texts else None
+        if not use_sims or not texts:
+            return None
+        # Against each sentence alone and joined with the next one: « 600 milliards de dollars. C'est la
+        # chute de la valorisation de Nvidia » only means "Nvidia lost $600 billion" as a pair.
+        windows = [ps.text + (f" {psents[j + 1].text}" if j + 1 < len(psents) and psents[j + 1].passage == ps.passage
+                              else "") for j, ps in enumerate(psents)]
+        both = np.asarray(similarity(texts, [ps.text for ps in psents] + windows))
+        return np.maximum(both[:, : len(psents)], both[:, len(psents) :])
 
     result = Attribution(text="")
     cited: dict[tuple[int, int], Citation] = {}  # one per (passage, quoted sentence)
@@ -165,8 +176,9 @@ class _Checker:
                 continue  # another subject, or a figure or name the passage does not state
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
-            if sims is not None:
-                own = max(own, _from_cosine(sims[j]))
+            if sims is not None:  # a sentence stating the claim's figures needs less of its wording
+                own = max(own, _from_cosine(sims[j], floor=0.4 if new_numbers and new_numbers <= numbers(ps.text)
+                                            else 0.45))
             key = (max(own, _lexical(claim, ps.stems | _neighbour_stems(self.psents, j))), own, j)
             if key > scores.get(ps.passage, (-1.0, -1.0, -1)):
                 scores[ps.passage] = key
@@ -213,9 +225,9 @@ def _neighbour_stems(psents: list[_PassageSentence], j: int) -> set[str]:
     return out
 
 
-def _from_cosine(cos: float) -> float:
+def _from_cosine(cos: float, floor: float = 0.45) -> float:
     """Map embedding cosine to the lexical scale: ~0.45 unrelated, ~0.8 a faithful translation."""
-    return max(0.0, min(1.0, (float(cos) - 0.45) / 0.3))
+    return max(0.0, min(1.0, (float(cos) - floor) / 0.3))
 
 
 def _with_marker(sentence: str, n: int) -> str:

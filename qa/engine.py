@@ -16,7 +16,7 @@ from typing import Literal
 from config.settings import Settings
 from index.embedder import similarity
 from ingest.clean import clean_inline
-from qa import prompt
+from qa import conflict, prompt
 from qa.cite import attribute, best_sentences, strip_markers
 from qa.followup import standalone
 from qa.injection import defuse
@@ -159,8 +159,9 @@ class Engine:
 
     def context(self, passages: list[Passage]) -> list[Passage]:
         """The passages close to the best score; they keep their numbers from the shown list."""
-        floor = passages[0].score - self.settings.retrieval.context_margin
-        return [p for p in passages if p.score >= floor]
+        cfg = self.settings.retrieval
+        floor = passages[0].score - cfg.context_margin
+        return [p for p in passages if p.score >= floor][: cfg.context_passages]
 
     def _relevant(self, passages: list[Passage]) -> bool:
         """Is the best passage close enough to the question to let anything be answered from it?"""
@@ -174,6 +175,9 @@ class Engine:
                 or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]))):
             return self._refuse(ans, t0)  # unsupported, admitted, or no figure where one was asked for
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
+        if conflicts := conflict.find(result.citations, shown, query, self._similarity):
+            ans.answer = f"{ans.answer}\n\n{conflict.note(conflicts, ans.lang)}"  # say so, cite both
+            ans.citations = [*ans.citations, *(c.other for c in conflicts)]
         ans.timings.total_ms = _ms(t0)
         return ans
 

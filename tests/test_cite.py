@@ -69,3 +69,21 @@ def test_a_restatement_of_the_question_is_not_an_answer():
 def test_names_the_passage_does_not_contain_are_unsupported():
     result = attribute("The New York Times reported it [1].", [P1], "Which newspaper reported that Nvidia lost?")
     assert result.supported_sentences == 0
+
+
+def test_a_loose_name_in_the_question_does_not_rule_out_the_best_document():
+    # « Washington » stands for the US government; the answering letter never writes it.
+    best = passage("Un méga-investissement de 500 milliards de dollars. Absence remarquée d’Elon Musk, qui "
+                   "critique le budget.", "lettre.txt")
+    other = passage("La Maison-Blanche a annoncé Stargate à Washington.", "lemonde.txt", 300)
+    question = "Quel entrepreneur, tenu à l'écart du plan de Washington, en a contesté l'enveloppe ?"
+    result = attribute("Elon Musk en a contesté l'enveloppe [1].", [best, other], question)
+    assert [(c.n, c.doc) for c in result.citations] == [(1, "lettre.txt")]
+
+
+def test_a_name_the_best_document_confirms_is_still_required():
+    rikap = passage("Selon Cecilia Rikap, Nvidia a perdu 600 milliards de dollars.", "rikap.txt")
+    other = passage("Nvidia a perdu 800 milliards de dollars avec les autres géants.", "lettre.txt", 100)
+    result = attribute("Nvidia a perdu 800 milliards de dollars [2].", [rikap, other],
+                       "Selon Cecilia Rikap, combien Nvidia a-t-elle perdu ?")
+    assert result.supported_sentences == 0  # the other document does not speak for Rikap

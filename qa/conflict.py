@@ -1,0 +1,103 @@
+"""Sources that disagree: the answer's figure and a different figure of the same kind, for the same thing,
+in another document. The answer then says so and cites both, rather than silently picking one.
+
+Deliberately narrow, since a false "the sources disagree" is itself misleading: only amounts of money
+and percentages (a currency or % must match), only across documents (one document's own figures are a
+breakdown, not a conflict), and only in a sentence about the same thing as the cited one (close in
+embedding space, or naming the question's terms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.chunker import sentence_spans
+from qa.schema import Citation, Passage
+from qa.text import fold, stems
+
+_SCALE = {"milliard": 1e9, "billion": 1e9, "million": 1e6, "mille": 1e3, "thousand": 1e3, "trillion": 1e12}
+_MONEY = re.compile(
+    r"(?P<pre>[$€])?\s?(?P<num>\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?)\s*"
+    r"(?P<scale>milliards?|billions?|millions?|mille|thousand|trillions?)?\s*"
+    r"(?:de |d['’])?(?P<unit>dollars?|euros?|yuans?|%|pour ?cent|percent|\$|€)?",
+    re.IGNORECASE,
+)
+TOPICAL = 0.6  # cosine between the cited sentence and the other one
+_NOTE = {
+    "fr": "Les sources ne donnent pas le même chiffre : {a} [{n}], contre {b} [{m}].",
+    "en": "The sources give different figures: {a} [{n}], versus {b} [{m}].",
+}
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    unit: str  # "usd", "eur", "cny" or "%"
+    text: str  # as written in the passage
+
+
+@dataclass
+class Conflict:
+    cited: Citation
+    other: Citation
+    ours: Amount
+    theirs: Amount
+
+
+def amounts(text: str) -> list[Amount]:
+    out = []
+    for m in _MONEY.finditer(text):
+        unit = fold(m.group("unit") or m.group("pre") or "")
+        unit = {"$": "usd", "€": "eur"}.get(unit, unit)
+        unit = "%" if unit.startswith(("%", "pour", "percent")) else unit.rstrip("s")[:3]
+        unit = {"dol": "usd", "eur": "eur", "yua": "cny"}.get(unit, unit)
+        if unit not in {"usd", "eur", "cny", "%"}:
+            continue
+        value = float(re.sub(r"[ \u00a0\u202f]", "", m.group("num")).replace(",", "."))
+        scale = fold(m.group("scale") or "").rstrip("s")
+        out.append(Amount(value * _SCALE.get(scale, 1.0), unit, m.group(0).strip()))
+    return out
+
+
+def find(citations: Sequence[Citation], passages: Sequence[Passage], question: str,
+         similarity: Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]) -> list[Conflict]:
+    q_stems = stems(question)
+    found: list[Conflict] = []
+    for c in citations:
+        ours = amounts(c.quote)
+        if not ours:
+            continue
+        candidates = []
+        for n, p in enumerate(passages, 1):
+            if p.doc == c.doc:
+                continue
+            for s, e in sentence_spans(p.text):
+                sentence = p.text[s:e]
+                theirs = [a for a in amounts(sentence) for o in ours
+                          if a.unit == o.unit and a.value != o.value]
+                if theirs and not any(o.value in {a.value for a in amounts(sentence)} for o in ours):
+                    candidates.append((n, p, s, e, sentence, theirs[0]))
+        if not candidates:
+            continue
+        sims = similarity([c.quote], [cand[4] for cand in candidates])[0]
+        for (n, p, s, e, sentence, theirs), sim in zip(candidates, sims, strict=True):
+            if sim >= TOPICAL or len(q_stems & stems(sentence)) >= 2:
+                ours_of_unit = next(o for o in ours if o.unit == theirs.unit)
+                other = Citation(n=n, doc=p.doc, start=p.start + s, end=p.start + e, quote=sentence,
+                                 support=float(sim), page=p.page)
+                found.append(Conflict(c, other, ours_of_unit, theirs))
+                break
+    return found
+
+
+def note(conflicts: Sequence[Conflict], lang: str) -> str:
+    seen, lines = set(), []
+    for c in conflicts:
+        key = (c.ours.value, c.theirs.value)
+        if key not in seen:
+            seen.add(key)
+            lines.append(_NOTE.get(lang, _NOTE["en"]).format(a=c.ours.text, n=c.cited.n, b=c.theirs.text,
+                                                             m=c.other.n))
+    return " ".join(lines)
