@@ -17,7 +17,8 @@ from config.settings import Settings
 from index.embedder import similarity
 from ingest.clean import clean_inline
 from qa import conflict, prompt
-from qa.cite import attribute, best_sentences, strip_markers
+from qa.cite import Attribution, attribute, best_sentences, strip_markers
+from qa.focus import asked_for, mentioned
 from qa.followup import standalone
 from qa.injection import defuse
 from qa.language import detect_language
@@ -155,7 +156,19 @@ class Engine:
             return
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
-        yield Update("final", self._verify(ans, shown, query, draft, t0))
+        result, why = self._judge(ans, shown, query, draft)
+        if why == "unsupported" and (second := self._extract(llm, query, context, lang)):
+            result, why = self._judge(ans, shown, query, second)
+        yield Update("final", self._finish(ans, shown, query, result, why, t0))
+
+    def _extract(self, llm, query: str, context: list[Passage], lang: str) -> str:
+        """One narrower try when the answer restated the question or named what no passage says: the
+        small model often has the right passage and fails to quote it. Not streamed: checked like the first."""
+        try:
+            with generation_lock(self.settings.llm):
+                return llm.chat(prompt.build_messages(query, context[:1], lang, template="extract")).message.content
+        except Exception:  # the first answer's refusal stands
+            return ""
 
     def context(self, passages: list[Passage]) -> list[Passage]:
         """The passages close to the best score; they keep their numbers from the shown list."""
@@ -167,13 +180,27 @@ class Engine:
         """Is the best passage close enough to the question to let anything be answered from it?"""
         return bool(passages) and passages[0].score >= self.settings.retrieval.min_score
 
-    def _verify(self, ans: Answer, shown: list[Passage], query: str, draft: str, t0: float) -> Answer:
+    def _judge(self, ans: Answer, shown: list[Passage], query: str, draft: str) -> tuple[Attribution, str | None]:
+        """The draft with verified citations, and why it must be refused (None: it stands)."""
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
         result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
                            doc_stems=self.retriever.doc_stems)
-        if (result.supported_sentences == 0 or (_MODEL_REFUSAL.search(draft) and not result.citations)
-                or (_ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]))):
-            return self._refuse(ans, t0)  # unsupported, admitted, or no figure where one was asked for
+        cited = [shown[c.n - 1].text for c in result.citations]
+        if _MODEL_REFUSAL.search(draft) and not result.citations:
+            return result, "admitted"
+        if result.supported_sentences == 0:
+            return result, "unsupported"
+        if _ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]):
+            return result, "no figure where one was asked for"
+        if (all(detect_language(t) == ans.lang for t in cited)  # words comparable only in one language
+                and not mentioned(asked_for(ans.question), cited)):
+            return result, "the passages never mention what was asked"
+        return result, None
+
+    def _finish(self, ans: Answer, shown: list[Passage], query: str, result: Attribution, why: str | None,
+                t0: float) -> Answer:
+        if why is not None:
+            return self._refuse(ans, t0)
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
         if conflicts := conflict.find(result.citations, shown, query, self._similarity):
             ans.answer = f"{ans.answer}\n\n{conflict.note(conflicts, ans.lang)}"  # say so, cite both

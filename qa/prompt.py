@@ -28,8 +28,9 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(f"[{i}] {clean_inline(p.text)}" for i, p in enumerate(passages, 1))
 
 
-def build_messages(question: str, passages: Sequence[Passage], lang: str) -> list[ChatMessage]:
-    user = load(f"user_{lang}").format(passages=format_passages(passages), question=question.strip())
+def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user") -> list[ChatMessage]:
+    """template: "user" for the answer, "extract" for the narrower second try on the best passage."""
+    user = load(f"{template}_{lang}").format(passages=format_passages(passages), question=question.strip())
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=load(f"system_{lang}")),
         ChatMessage(role=MessageRole.USER, content=user),

@@ -2,7 +2,8 @@
 
 No Ollama server can be installed here, so this stands in for one over real HTTP. It answers
 extractively: the first sentence of excerpt [1], so the app's citation checks have real text to verify.
-It records each request, and can be told to die in the middle of a stream.
+It records each request, can be given scripted replies to send first, and can be told to die in the
+middle of a stream.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class FakeOllama:
         self.model = model
         self.requests: list[dict] = []
         self.fail_after_tokens: int | None = None
+        self.script: list[str] = []  # replies sent, in order, before the extractive default
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -29,6 +31,8 @@ class FakeOllama:
         self.server.server_close()
 
     def answer_for(self, messages: list[dict]) -> str:
+        if self.script:
+            return self.script.pop(0)
         user = messages[-1]["content"]
         m = re.search(r"^\[1\] (.+?[.!?])(\s|$)", user, re.M)
         return f"{m.group(1)} [1]" if m else "Je ne sais pas."

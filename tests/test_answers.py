@@ -54,6 +54,9 @@ def test_answer_states_the_fact_and_cites_the_right_document(engine, corpus_text
 @pytest.mark.parametrize("question", [
     "Quel est le chiffre d'affaires de Mistral AI en 2024 ?",
     "Quelle est la recette de la tarte Tatin ?",
+    # Tempting: the passages discuss Nvidia's money, never its revenue or its staff.
+    "Quel est le chiffre d'affaires de Nvidia en 2024 ?",
+    "Combien d'employés compte Nvidia ?",
 ])
 def test_unanswerable_question_is_refused_without_citations(engine, corpus_text, question):
     answer = engine.ask(question)

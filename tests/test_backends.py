@@ -36,6 +36,23 @@ def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
     assert answer.backend["llm"] == "ollama:qwen2.5:1.5b-instruct"
 
 
+def test_an_answer_restating_the_question_gets_one_narrower_try(indexed, ollama, corpus_text):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
+    question = "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"
+    ollama.script = ["Nvidia a perdu en Bourse après l'annonce de DeepSeek [1]."]  # says nothing new
+    answer = engine.ask(question)
+    first, second = ollama.requests
+    assert second["stream"] is False and "Recopie de l'extrait" in second["messages"][-1]["content"]
+    assert second["messages"][-1]["content"].count("\n[") == 1  # the best passage only
+    assert not answer.refused and answer.citations
+    c = answer.citations[0]
+    assert corpus_text[c.doc][c.start : c.end] == c.quote
+
+    ollama.requests.clear()
+    ollama.script = ["Nvidia a perdu en Bourse [1].", "Nvidia a perdu en Bourse [1]."]  # both tries empty
+    assert engine.ask(question).refused and len(ollama.requests) == 2  # and no third
+
+
 def test_ollama_host_without_scheme_is_accepted(ollama):
     assert LLMSettings(ollama_host=f"127.0.0.1:{ollama.port}").ollama_host == ollama.url
 

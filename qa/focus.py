@@ -1,0 +1,39 @@
+"""What a question asks for (« combien de salariés », « quel est le chiffre d'affaires »), so that an answer
+drawn from passages that never mention it is refused: a passage about Nvidia's market-value loss does
+not give Nvidia's revenue, however well the model's sentence matches it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.text import STOP, fold, stems
+
+_ASKED = re.compile(
+    r"\b(?:combien\s+(?:de\s+|d['’]\s*)|how\s+many\s+|quel(?:le)?s?\s+(?:est|sont|était|étaient)\s+"
+    r"(?:le\s+|la\s+|les\s+|l['’]\s*)|what\s+(?:is|was|are|were)\s+(?:the\s+))"
+    r"((?:[\w-]+\s+){0,3}[\w-]+)",
+    re.IGNORECASE,
+)
+# Words that say how something is measured or named, not what it is: the next word is the subject.
+_GENERIC = {"nom", "nombre", "montant", "part", "pourcentage", "type", "genre", "name", "number",
+            "amount", "percentage", "share", "kind", "total", "somme", "valeur", "value"}
+_DURATION = {"temps", "fois", "time", "times"}  # « combien de temps »: no subject to look for
+
+
+def asked_for(question: str) -> set[str]:
+    """Stems of the noun the question asks about, or an empty set when it has no such form."""
+    m = _ASKED.search(question)
+    if not m:
+        return set()
+    for word in re.findall(r"[a-z0-9-]+", fold(m.group(1))):
+        if word in _DURATION:
+            return set()
+        if word in STOP or len(word) < 3 or word in _GENERIC:
+            continue
+        return stems(word)
+    return set()
+
+
+def mentioned(focus: set[str], texts: list[str]) -> bool:
+    return not focus or focus <= stems(" ".join(texts))
