@@ -4,7 +4,7 @@ in another document. The answer then says so and cites both, rather than silentl
 Deliberately narrow, since a false "the sources disagree" is itself misleading: only amounts of money
 and percentages (a currency or % must match), only across documents (one document's own figures are a
 breakdown, not a conflict), and only in a sentence about the same thing as the cited one (close in
-embedding space, or naming the question's terms).
+embedding space to it or to the question, or naming the question's terms).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ingest.chunker import sentence_spans
 from qa.schema import Citation, Passage
@@ -24,7 +26,7 @@ _MONEY = re.compile(
     r"(?:de |d['’])?(?P<unit>dollars?|euros?|yuans?|%|pour ?cent|percent|\$|€)?",
     re.IGNORECASE,
 )
-TOPICAL = 0.6  # cosine between the cited sentence and the other one
+TOPICAL = 0.55  # cosine of the other sentence to the cited one or to the question (~0.35-0.45 unrelated)
 _NOTE = {
     "fr": "Les sources ne donnent pas le même chiffre : {a} [{n}], contre {b} [{m}].",
     "en": "The sources give different figures: {a} [{n}], versus {b} [{m}].",
@@ -81,7 +83,8 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
                     candidates.append((n, p, s, e, sentence, theirs[0]))
         if not candidates:
             continue
-        sims = similarity([c.quote], [cand[4] for cand in candidates])[0]
+        # About the same thing as the cited sentence or as the question (a long cited sentence dilutes it).
+        sims = np.asarray(similarity([c.quote, question], [cand[4] for cand in candidates])).max(axis=0)
         for (n, p, s, e, sentence, theirs), sim in zip(candidates, sims, strict=True):
             if sim >= TOPICAL or len(q_stems & stems(sentence)) >= 2:
                 ours_of_unit = next(o for o in ours if o.unit == theirs.unit)
