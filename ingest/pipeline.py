@@ -82,11 +82,15 @@ class CleanTextEmbedding(TransformComponent):
             return nodes
         model = embed_model(self.embed)
         texts = [clean_inline(n.get_content()) for n in nodes]
+        # Shortest first, across the whole run: batches of similar lengths pad little (sentence-transformers
+        # sorts only within one call, and the progress bar needs several calls).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not self.show_progress) as bar:
-            for i in range(0, len(texts), self.batch):
-                vectors = model.get_text_embedding_batch(texts[i : i + self.batch])
-                for node, vector in zip(nodes[i : i + self.batch], vectors, strict=True):
-                    node.embedding = vector
+            for lo in range(0, len(order), self.batch):
+                part = order[lo : lo + self.batch]
+                vectors = model.get_text_embedding_batch([texts[i] for i in part])
+                for i, vector in zip(part, vectors, strict=True):
+                    nodes[i].embedding = vector
                 bar.update(len(vectors))
         return nodes
 

@@ -136,7 +136,8 @@ class Engine:
                 shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
                 context = self.context(shown)
                 last = None
-                for chunk in llm.stream_chat(prompt.build_messages(query, context, lang)):
+                numbers = [shown.index(p) + 1 for p in context]
+                for chunk in llm.stream_chat(prompt.build_messages(query, context, lang, numbers=numbers)):
                     last = chunk
                     if not chunk.delta:
                         continue
@@ -171,7 +172,7 @@ class Engine:
             return ""
 
     def context(self, passages: list[Passage]) -> list[Passage]:
-        """The passages close to the best score; they keep their numbers from the shown list."""
+        """The passages close to the best score (the best one always among them), in the shown order."""
         cfg = self.settings.retrieval
         floor = passages[0].score - cfg.context_margin
         return [p for p in passages if p.score >= floor][: cfg.context_passages]

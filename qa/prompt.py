@@ -24,13 +24,16 @@ def refusal(lang: str) -> str:
     return load(f"refusal_{lang}")
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"[{i}] {clean_inline(p.text)}" for i, p in enumerate(passages, 1))
+def format_passages(passages: Sequence[Passage], numbers: Sequence[int] | None = None) -> str:
+    """numbers: each passage's number in the sources panel, so the model's [n] mean what the user sees."""
+    numbers = numbers or range(1, len(passages) + 1)
+    return "\n\n".join(f"[{n}] {clean_inline(p.text)}" for n, p in zip(numbers, passages, strict=True))
 
 
-def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user") -> list[ChatMessage]:
+def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user",
+                   numbers: Sequence[int] | None = None) -> list[ChatMessage]:
     """template: "user" for the answer, "extract" for the narrower second try on the best passage."""
-    user = load(f"{template}_{lang}").format(passages=format_passages(passages), question=question.strip())
+    user = load(f"{template}_{lang}").format(passages=format_passages(passages, numbers), question=question.strip())
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=load(f"system_{lang}")),
         ChatMessage(role=MessageRole.USER, content=user),
