@@ -67,6 +67,7 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
          similarity: Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]) -> list[Conflict]:
     q_stems = stems(question)
     found: list[Conflict] = []
+    seen: set[tuple[float, float]] = set()  # one note, and one extra citation, per pair of figures
     for c in citations:
         ours = amounts(c.quote)
         if not ours:
@@ -86,8 +87,11 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
         # About the same thing as the cited sentence or as the question (a long cited sentence dilutes it).
         sims = np.asarray(similarity([c.quote, question], [cand[4] for cand in candidates])).max(axis=0)
         for (n, p, s, e, sentence, theirs), sim in zip(candidates, sims, strict=True):
+            ours_of_unit = next(o for o in ours if o.unit == theirs.unit)
+            if (ours_of_unit.value, theirs.value) in seen:
+                continue  # already said, from another cited sentence
             if sim >= TOPICAL or len(q_stems & stems(sentence)) >= 2:
-                ours_of_unit = next(o for o in ours if o.unit == theirs.unit)
+                seen.add((ours_of_unit.value, theirs.value))
                 other = Citation(n=n, doc=p.doc, start=p.start + s, end=p.start + e, quote=sentence,
                                  support=float(sim), page=p.page)
                 found.append(Conflict(c, other, ours_of_unit, theirs))
@@ -96,11 +100,5 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
 
 
 def note(conflicts: Sequence[Conflict], lang: str) -> str:
-    seen, lines = set(), []
-    for c in conflicts:
-        key = (c.ours.value, c.theirs.value)
-        if key not in seen:
-            seen.add(key)
-            lines.append(_NOTE.get(lang, _NOTE["en"]).format(a=c.ours.text, n=c.cited.n, b=c.theirs.text,
-                                                             m=c.other.n))
-    return " ".join(lines)
+    template = _NOTE.get(lang, _NOTE["en"])
+    return " ".join(template.format(a=c.ours.text, n=c.cited.n, b=c.theirs.text, m=c.other.n) for c in conflicts)

@@ -50,6 +50,17 @@ def test_two_figures_for_the_same_loss_are_both_cited(similarity):
     assert "600 milliards de dollars [1]" in text and "800 milliards de dollars [2]" in text
 
 
+def test_one_note_and_one_extra_citation_per_pair_of_figures(similarity):
+    twin = passage("Nvidia a perdu 600 milliards de dollars de valorisation boursière lundi.", "rikap.txt", 0)
+    shown = [NV, twin, TECH]
+    question = "Combien Nvidia a-t-elle perdu en bourse ?"
+    result = attribute("Nvidia a perdu 600 milliards de dollars [1]. Rikap dit aussi 600 milliards [2].", shown,
+                       question, similarity)
+    assert len(result.citations) == 2
+    [found] = conflict.find(result.citations, shown, question, similarity)
+    assert found.other.n == 3
+
+
 def test_figures_on_another_subject_or_in_the_same_document_are_not_a_conflict(similarity):
     question = "Combien Nvidia a-t-elle perdu en bourse ?"
     cited = attribute("Nvidia a perdu près de 600 milliards de dollars [1].", [NV], question, similarity).citations
