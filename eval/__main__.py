@@ -1,5 +1,5 @@
 """python -m eval --gold FILE --docs DIR [--collection NAME] [--out DIR] [--limit N] [--types T1,T2]
-[--retrieval-only] [--compare OLD_SUMMARY.json]"""
+[--ids ID1,ID2] [--retrieval-only] [--compare OLD_SUMMARY.json]"""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output folder (default: eval/runs/<timestamp>)")
     parser.add_argument("--limit", type=int, help="only the first N items (after --types)")
     parser.add_argument("--types", help=f"comma-separated subset of: {', '.join(TYPES)}")
+    parser.add_argument("--ids", help="comma-separated item ids: re-run just these (e.g. the failures of a run)")
     parser.add_argument("--retrieval-only", action="store_true", help="skip generation: retrieval metrics only")
     parser.add_argument("--compare", type=Path, help="an earlier summary.json to print deltas against")
     args = parser.parse_args(argv)
@@ -44,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: unknown types {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         items = [it for it in items if it.type in wanted]
+    if args.ids:
+        wanted = set(args.ids.split(","))
+        if unknown := wanted - {it.id for it in items}:
+            print(f"error: no item with id {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        items = [it for it in items if it.id in wanted]
     items = items[: args.limit] if args.limit else items
     out = args.out or ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
     opts = RunOptions(docs=args.docs, out=out, collection=args.collection, retrieval_only=args.retrieval_only)

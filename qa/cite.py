@@ -71,8 +71,8 @@ def attribute(
     doc_stems: Callable[[str], set[str]] | None = None,
 ) -> Attribution:
     psents = _passage_sentences(passages)
-    q_stems, q_numbers = stems(question), numbers(question)
-    passage_numbers = [numbers(p.text) for p in passages]
+    q_stems, q_numbers = stems(question), numbers(question, spelled=True)
+    passage_numbers = [numbers(p.text, spelled=True) for p in passages]
     # A passage supports an answer only if its document names most of what the question names ("selon
     # Mike Whitney" is satisfied by the article's byline, not by every passage; a question comparing two
     # articles names both authors). Names no document contains cannot be checked (a translation:
@@ -177,8 +177,8 @@ class _Checker:
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:  # a sentence stating the claim's figures needs less of its wording
-                own = max(own, _from_cosine(sims[j], floor=0.4 if new_numbers and new_numbers <= numbers(ps.text)
-                                            else 0.45))
+                states = new_numbers and new_numbers <= numbers(ps.text, spelled=True)
+                own = max(own, _from_cosine(sims[j], floor=0.4 if states else 0.45))
             key = (max(own, _lexical(claim, ps.stems | _neighbour_stems(self.psents, j))), own, j)
             if key > scores.get(ps.passage, (-1.0, -1.0, -1)):
                 scores[ps.passage] = key
@@ -206,9 +206,10 @@ _ALIASES = {"january": "janv", "february": "fevr", "march": "mars", "april": "av
 
 
 def _names(sentence: str) -> set[str]:
-    """Capitalised words after the first, and words with digits: the names a sentence asserts."""
+    """Capitalised words after the first, and words with digits (R1, H800): the names a sentence asserts.
+    Plain figures are not names: the number check compares them, spelled-out forms included."""
     tokens = re.findall(r"[\w'’-]+", sentence)
-    names = {t for t in tokens[1:] if t[:1].isupper() or re.search(r"\d", t)}
+    names = {t for t in tokens[1:] if t[:1].isupper() or (re.search(r"\d", t) and not t.isdigit())}
     return set().union(*(stems(n) for n in names)) if names else set()
 
 

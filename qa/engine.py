@@ -18,13 +18,14 @@ from index.embedder import similarity
 from ingest.clean import clean_inline
 from qa import conflict, prompt
 from qa.cite import Attribution, attribute, best_sentences, strip_markers
-from qa.focus import asked_for, mentioned
+from qa.focus import asked_for, asks_for_name, mentioned, names_something
 from qa.followup import standalone
 from qa.injection import defuse
 from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm
 from qa.retrieve import Retriever
 from qa.schema import Answer, Passage
+from qa.text import numbers, stems, words
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The model's own ways of saying the passages are silent.
@@ -41,12 +42,18 @@ _ASKS_NUMBER = re.compile(
     r"|how (many|much|old|long)|what (percentage|amount|price|share|year|date)|in what year|on what date)\b",
     re.IGNORECASE,
 )
-_HAS_NUMBER = re.compile(
-    r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|quarante"
-    r"|cinquante|cent|mille|dizaine|douzaine|centaine|moitié|tiers|quart|one|two|three|four|five|six|seven"
-    r"|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
+# Amounts in words that `numbers` does not turn into digits.
+_AMOUNT_WORDS = re.compile(
+    r"\b(neuf|cent|mille|dizaines?|douzaines?|centaines?|milliers?|moitié|tiers|quart|hundreds?|thousands?"
+    r"|half|third|quarter|dozens?)\b",
     re.IGNORECASE,
 )
+
+
+_NOTHING_CLOSE = "no passage is close enough to the question"
+_UNSUPPORTED = "no sentence of the answer is supported by a shown passage"
+_NO_FIGURE = "no figure where one was asked for"
+_NO_NAME = "no name where one was asked for"
 
 
 class InvalidQuestion(ValueError):
@@ -102,7 +109,7 @@ class Engine:
         ans.retrieved = self.retriever.retrieve(question)
         ans.timings.retrieve_ms = _ms(t0)
         if not self._relevant(ans.retrieved):
-            return self._refuse(ans, t0)
+            return self._refuse(ans, t0, _NOTHING_CLOSE)
         ans.citations = best_sentences(question, ans.retrieved, self._similarity)
         ans.answer = "\n".join(f"[{c.n}] {clean_inline(c.quote)}" for c in ans.citations)
         ans.timings.total_ms = _ms(t0)
@@ -112,20 +119,25 @@ class Engine:
         *_, final = self.stream(question, history)
         return final.answer
 
+    def preview(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """What is known before the model is called: the passages to show at once, or the refusal when
+        none is close enough to the question (the model is then not asked: it would guess)."""
+        t0 = time.perf_counter()
+        question = self.validate(question)
+        ans = Answer(question=question, lang=detect_language(question), backend=self.backend)
+        ans.retrieved = self.retriever.retrieve(standalone(question, history))
+        ans.timings.retrieve_ms = _ms(t0)
+        return ans if self._relevant(ans.retrieved) else self._refuse(ans, t0, _NOTHING_CLOSE)
+
     def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Update]:
         """history: the earlier user questions of the conversation, oldest first."""
         t0 = time.perf_counter()
-        question = self.validate(question)
-        lang = detect_language(question)
-        query = standalone(question, history)  # what retrieval and the model see
-        ans = Answer(question=question, lang=lang, backend=self.backend)
-        ans.retrieved = self.retriever.retrieve(query)
-        ans.timings.retrieve_ms = _ms(t0)
+        ans = self.preview(question, history)
         yield Update("sources", ans)
-
-        if not self._relevant(ans.retrieved):
-            yield Update("final", self._refuse(ans, t0))  # nothing relevant: do not let the model guess
+        if ans.refused:
+            yield Update("final", ans)
             return
+        lang, query = ans.lang, standalone(ans.question, history)  # what retrieval and the model saw
 
         draft, tokens, t_first = "", 0, None
         try:
@@ -157,17 +169,24 @@ class Engine:
             return
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
+        ans.draft = draft
         result, why = self._judge(ans, shown, query, draft)
-        if why == "unsupported" and (second := self._extract(llm, query, context, lang)):
+        if why in (_UNSUPPORTED, _NO_FIGURE, _NO_NAME) and (second := self._extract(llm, query, shown, lang)):
+            ans.draft = f"{draft}\n\n[second try] {second}"
             result, why = self._judge(ans, shown, query, second)
         yield Update("final", self._finish(ans, shown, query, result, why, t0))
 
-    def _extract(self, llm, query: str, context: list[Passage], lang: str) -> str:
-        """One narrower try when the answer restated the question or named what no passage says: the
-        small model often has the right passage and fails to quote it. Not streamed: checked like the first."""
+    def _extract(self, llm, query: str, shown: list[Passage], lang: str) -> str:
+        """One narrower try when the answer restated the question, lacked the figure or name asked for, or
+        named what no passage says: the small model often has the right passage and fails to quote it.
+        It gets the one shown passage that shares most words with the question (the answer is often just
+        outside the context the first try had); for a figure, one that states a figure.
+        Not streamed: checked like the first."""
+        pool = [p for p in shown if numbers(p.text) - numbers(query)] if _ASKS_NUMBER.search(query) else []
+        passage = max(pool or shown, key=lambda p: len(stems(query) & stems(p.text)))  # the first of equals
         try:
             with generation_lock(self.settings.llm):
-                return llm.chat(prompt.build_messages(query, context[:1], lang, template="extract")).message.content
+                return llm.chat(prompt.build_messages(query, [passage], lang, template="extract")).message.content
         except Exception:  # the first answer's refusal stands
             return ""
 
@@ -187,12 +206,17 @@ class Engine:
         result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
                            doc_stems=self.retriever.doc_stems)
         cited = [shown[c.n - 1].text for c in result.citations]
-        if _MODEL_REFUSAL.search(draft) and not result.citations:
-            return result, "admitted"
+        # « X n'est pas précisé, mais Y [1] » still answers; a bare « Le corpus ne le dit pas » does not,
+        # whatever passage its words happen to match.
+        if _MODEL_REFUSAL.search(draft) and (not result.citations or len(words(strip_markers(draft)[0])) <= 8):
+            return result, "the model said the passages do not answer"
         if result.supported_sentences == 0:
-            return result, "unsupported"
-        if _ASKS_NUMBER.search(ans.question) and not _HAS_NUMBER.search(strip_markers(result.text)[0]):
-            return result, "no figure where one was asked for"
+            return result, _UNSUPPORTED
+        text = strip_markers(result.text)[0]
+        if _ASKS_NUMBER.search(ans.question) and not _states_figure(text, ans.question):
+            return result, _NO_FIGURE
+        if asks_for_name(ans.question) and not names_something(text, ans.question):
+            return result, _NO_NAME
         if (all(detect_language(t) == ans.lang for t in cited)  # words comparable only in one language
                 and not mentioned(asked_for(ans.question), cited)):
             return result, "the passages never mention what was asked"
@@ -201,7 +225,7 @@ class Engine:
     def _finish(self, ans: Answer, shown: list[Passage], query: str, result: Attribution, why: str | None,
                 t0: float) -> Answer:
         if why is not None:
-            return self._refuse(ans, t0)
+            return self._refuse(ans, t0, why)
         ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
         if conflicts := conflict.find(result.citations, shown, query, self._similarity):
             ans.answer = f"{ans.answer}\n\n{conflict.note(conflicts, ans.lang)}"  # say so, cite both
@@ -209,10 +233,16 @@ class Engine:
         ans.timings.total_ms = _ms(t0)
         return ans
 
-    def _refuse(self, ans: Answer, t0: float) -> Answer:
+    def _refuse(self, ans: Answer, t0: float, why: str) -> Answer:
         ans.refused, ans.answer, ans.citations = True, prompt.refusal(ans.lang), []
+        ans.refusal_reason = why
         ans.timings.total_ms = _ms(t0)
         return ans
+
+
+def _states_figure(answer: str, question: str) -> bool:
+    """A figure the question does not already contain (« R1 », « en 2024 » restated are none)."""
+    return bool(numbers(answer, spelled=True) - numbers(question, spelled=True)) or bool(_AMOUNT_WORDS.search(answer))
 
 
 def _defused(passages: list[Passage]) -> list[Passage]:

@@ -37,3 +37,25 @@ def asked_for(question: str) -> set[str]:
 
 def mentioned(focus: set[str], texts: list[str]) -> bool:
     return not focus or focus <= stems(" ".join(texts))
+
+
+# Questions whose answer is a name: who, « quel est le nom », which company / newspaper / model…
+_ASKS_NAME = re.compile(
+    r"(?:^\s*|,\s*)(?:qui|who)\b|\b(?:quel(?:le)?s?\s+(?:est|sont|était)\s+le\s+nom|what\s+(?:is|was)"
+    r"\s+the\s+name|(?:quel(?:le)?s?|which|what)\s+(?:journal|quotidien|newspaper|entreprise|company|soci[ée]t[ée]"
+    r"|start-?up|firme|firm|mod[èe]le|model|pays|country|ville|city|fonds|fund|laboratoire|lab|m[ée]dia|site"
+    r"|banque|bank|universit[ée]|university))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_name(question: str) -> bool:
+    return bool(_ASKS_NAME.search(question))
+
+
+def names_something(answer: str, question: str) -> bool:
+    """Does the answer give a name the question does not already contain? « Le fonds qui finance
+    DeepSeek est le fonds qui finance DeepSeek » restates; « Sam Altman évoque… » answers."""
+    asked = stems(question)
+    names = {w for w in re.findall(r"[\w'’-]+", answer) if w[:1].isupper() and fold(w) not in STOP}
+    return any(not stems(n) <= asked for n in names)

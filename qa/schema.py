@@ -64,6 +64,9 @@ class Answer:
     # Sentences of `answer` that no shown passage supports, as (start, end) in `answer`.
     unsupported: list[tuple[int, int]] = field(default_factory=list)
     error: str | None = None
+    # Why the answer became a refusal, and what the model wrote before the checks (empty if not called).
+    refusal_reason: str | None = None
+    draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,4 +80,6 @@ class Answer:
             "retrieved": [p.public() for p in self.retrieved],
             "timings": asdict(self.timings),
             "backend": dict(self.backend),
+            **({"refusal_reason": self.refusal_reason} if self.refused else {}),
+            **({"draft": self.draft} if self.draft else {}),
         }

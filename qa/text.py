@@ -6,8 +6,18 @@ import re
 import unicodedata
 
 _WORDS = re.compile(r"[a-z0-9]+")
-# 1 000, 1,5, 5.6, 600 — with regular, non-breaking or thin spaces as thousands separators.
-_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+# 1 000, 1,5, 5.6, 600 — with regular, non-breaking or thin spaces as thousands separators; not the
+# digits of a name (R1, GPT-4, Llama-3.1), which are no figure.
+_NUMBER = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)(?<!\d[.,])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+# Numbers passages spell out (« quatre centres », « un trillion de dollars »). "un"/"one" only before a
+# magnitude, where it is a figure and not an article; "neuf" (new) and "cent" (pour cent) are left out.
+_SPELLED = {w: str(n) for n, ws in {
+    2: "deux two", 3: "trois three", 4: "quatre four", 5: "cinq five", 6: "six", 7: "sept seven",
+    8: "huit eight", 9: "nine", 10: "dix ten", 11: "onze eleven", 12: "douze twelve", 15: "quinze fifteen",
+    20: "vingt twenty", 30: "trente thirty", 40: "quarante forty", 50: "cinquante fifty"}.items()
+    for w in ws.split()}
+_SPELLED_NUMBER = re.compile(
+    r"\b(?:(?:un|une|one|a)(?=\s+(?:million|milliard|billion|trillion))|" + "|".join(_SPELLED) + r")\b")
 
 STOP = set(
     """
@@ -39,9 +49,10 @@ def stems(text: str, size: int = 5) -> set[str]:
     return {w[:size] for w in words(text) if w not in STOP and (len(w) > 2 or w.isdigit())}
 
 
-def numbers(text: str) -> set[str]:
-    """Numbers as canonical strings: "1 000" and "1,000" -> "1000", "5,6" and "5.60" -> "5.6"."""
-    out = set()
+def numbers(text: str, spelled: bool = False) -> set[str]:
+    """Numbers as canonical strings: "1 000" and "1,000" -> "1000", "5,6" and "5.60" -> "5.6".
+    spelled: also numbers written in words, for the text that must support a figure (a passage)."""
+    out = {_SPELLED.get(w, "1") for w in _SPELLED_NUMBER.findall(fold(text))} if spelled else set()
     for m in _NUMBER.finditer(text):
         raw = re.sub(r"[ \u00a0\u202f]", "", m.group()).replace(",", ".")
         whole, _, frac = raw.partition(".")

@@ -33,9 +33,12 @@ class FakeOllama:
     def answer_for(self, messages: list[dict]) -> str:
         if self.script:
             return self.script.pop(0)
+        # Like an extractive model: a sentence of passage [1], one with a figure if it has one.
         user = messages[-1]["content"]
-        m = re.search(r"^\[1\] (.+?[.!?])(\s|$)", user, re.M)
-        return f"{m.group(1)} [1]" if m else "Je ne sais pas."
+        m = re.search(r"^\[1\] (.+?)(?=^\[2\]|^Question|\Z)", user, re.M | re.S)
+        sentences = re.findall(r"[^.!?]*\d[^.!?]*[.!?]|[^.!?]+[.!?]", m.group(1)) if m else []
+        best = next((t for t in sentences if re.search(r"\d", t)), sentences[0] if sentences else "")
+        return f"{best.strip()} [1]" if best else "Je ne sais pas."
 
     def _handler(self):
         fake = self

@@ -27,7 +27,9 @@ CASES = [
 
 def check_structure(answer: dict, corpus_text: dict[str, str]) -> None:
     """The contract of the structured answer: offsets are exact, citation numbers map to shown passages."""
-    assert set(answer) == {"question", "answer", "refused", "citations", "retrieved", "timings", "backend"}
+    assert set(answer) - {"draft", "refusal_reason"} == {
+        "question", "answer", "refused", "citations", "retrieved", "timings", "backend"}
+    assert ("refusal_reason" in answer) == answer["refused"]  # a refusal always says why
     for p in answer["retrieved"]:
         assert p["text"] == corpus_text[p["doc"]][p["start"] : p["end"]]
     shown = {n: p for n, p in enumerate(answer["retrieved"], 1)}

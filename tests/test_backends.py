@@ -1,5 +1,7 @@
 """The Ollama backend over real HTTP (against a server speaking Ollama's API), and backends that are down."""
 
+import re
+
 import pytest
 
 from config.settings import LLMSettings
@@ -21,6 +23,7 @@ def engine_with(indexed, **llm) -> Engine:
 
 def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
     engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url, n_ctx=4096)
+    ollama.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
     updates = list(engine.stream("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"))
     assert [u.kind for u in updates][0] == "sources"
     assert sum(u.kind == "token" for u in updates) > 3  # streamed word by word
@@ -39,11 +42,13 @@ def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
 def test_an_answer_restating_the_question_gets_one_narrower_try(indexed, ollama, corpus_text):
     engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
     question = "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"
-    ollama.script = ["Nvidia a perdu en Bourse après l'annonce de DeepSeek [1]."]  # says nothing new
+    ollama.script = ["Nvidia a perdu en Bourse après l'annonce de DeepSeek [1].",  # says nothing new
+                     "Nvidia a perdu près de 600 milliards de dollars [1]."]
     answer = engine.ask(question)
     first, second = ollama.requests
     assert second["stream"] is False and "Recopie de l'extrait" in second["messages"][-1]["content"]
-    assert second["messages"][-1]["content"].count("\n[") == 1  # the best passage only
+    assert second["messages"][-1]["content"].count("\n[") == 1  # one passage only, one that states a figure
+    assert re.search(r"\d", second["messages"][-1]["content"].split("Question")[0])
     assert not answer.refused and answer.citations
     c = answer.citations[0]
     assert corpus_text[c.doc][c.start : c.end] == c.quote
@@ -51,6 +56,25 @@ def test_an_answer_restating_the_question_gets_one_narrower_try(indexed, ollama,
     ollama.requests.clear()
     ollama.script = ["Nvidia a perdu en Bourse [1].", "Nvidia a perdu en Bourse [1]."]  # both tries empty
     assert engine.ask(question).refused and len(ollama.requests) == 2  # and no third
+
+
+def test_an_answer_naming_no_one_new_to_a_who_question_is_refused(indexed, ollama):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
+    question = "Selon l'article de François Bougon, qui a lancé DeepSeek ?"
+    restated = "Selon François Bougon, DeepSeek a été lancé officiellement [1]."  # true, and names no one
+    ollama.script = [restated, restated]
+    answer = engine.ask(question)
+    assert answer.refused and answer.refusal_reason == "no name where one was asked for"
+    assert len(ollama.requests) == 2 and "[second try]" in answer.draft  # the narrower try was made
+    assert answer.to_dict()["refusal_reason"] == answer.refusal_reason
+
+
+def test_a_bare_refusal_from_the_model_is_a_refusal_even_if_its_words_match_a_passage(indexed, ollama):
+    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
+    ollama.script = ["Le corpus ne le dit pas [2]."]
+    answer = engine.ask("De quelle activité Amazon, Microsoft et Google tirent-ils l'essentiel de leur puissance ?")
+    assert answer.refused and answer.citations == [] and "[2]" not in answer.answer
+    assert answer.refusal_reason == "the model said the passages do not answer"
 
 
 def test_ollama_host_without_scheme_is_accepted(ollama):

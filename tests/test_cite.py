@@ -2,6 +2,7 @@
 
 from qa.cite import attribute, strip_markers
 from qa.schema import Passage
+from qa.text import numbers
 
 
 def passage(text: str, doc: str = "a.txt", start: int = 0) -> Passage:
@@ -87,3 +88,18 @@ def test_a_name_the_best_document_confirms_is_still_required():
     result = attribute("Nvidia a perdu 800 milliards de dollars [2].", [rikap, other],
                        "Selon Cecilia Rikap, combien Nvidia a-t-elle perdu ?")
     assert result.supported_sentences == 0  # the other document does not speak for Rikap
+
+
+def test_a_figure_the_passage_spells_out_is_supported():
+    loss = passage("Toutes ont chuté, entraînant une perte totale d’un trillion de dollars en une seule journée.")
+    result = attribute("La perte totale est de 1 trillion de dollars.", [loss], "À combien s'élève la perte totale ?")
+    assert result.supported_sentences == 1 and result.citations[0].n == 1
+    crisis = passage("Meta a déjà mis en place quatre « centres de crise » pour décortiquer DeepSeek.")
+    assert attribute("Meta a mis en place 4 centres de crise.", [crisis], "Combien de centres ?").citations
+    assert not attribute("Meta a mis en place 5 centres de crise.", [crisis], "Combien de centres ?").citations
+
+
+def test_digits_of_a_name_are_no_figure():
+    assert numbers("R1, GPT-4 et Llama-3.1") == set()
+    assert numbers("2,19 $ par million, 1 000 milliards, 3%") == {"2.19", "1000", "3"}
+    assert numbers("un trillion, quatre centres, un modèle neuf", spelled=True) == {"1", "4"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.focus import asked_for, mentioned
+from qa.focus import asked_for, asks_for_name, mentioned, names_something
 
 
 @pytest.mark.parametrize(("question", "focus"), [
@@ -23,3 +23,25 @@ def test_the_passages_must_mention_it():
     assert not mentioned(revenue, ["Nvidia a perdu 600 milliards de dollars de valorisation boursière."])
     assert mentioned(revenue, ["Le chiffre d'affaires de Nvidia a atteint 60 milliards de dollars."])
     assert mentioned(set(), ["anything"])
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Qui a lancé DeepSeek ?", True),
+    ("Selon la lettre de Cyrielle Dozières, qui évoque l'open-sourcing chez OpenAI ?", True),
+    ("Quel est le nom du fonds d'investissement qui finance DeepSeek ?", True),
+    ("Which newspaper noted that Nvidia's drop was the largest ever?", True),
+    ("Selon Cecilia Rikap, à quel modèle de Meta DeepSeek R1 est-il proposé moins cher ?", True),
+    ("Combien de paramètres compte R1 ?", False),
+    ("Quelle image animale désigne des menaces prévisibles ?", False),  # « rhinocéros gris »: no name
+])
+def test_questions_that_ask_for_a_name(question, asks):
+    assert asks_for_name(question) is asks
+
+
+def test_an_answer_must_name_something_the_question_does_not():
+    fund = "Quel est le nom du fonds d'investissement qui finance DeepSeek ?"
+    assert not names_something("Le fonds qui finance DeepSeek est le titulaire du fonds [1].", fund)
+    assert names_something("DeepSeek est financé par High-Flyer [1].", fund)
+    who = "Selon la lettre de Cyrielle Dozières, qui évoque l'open-sourcing chez OpenAI ?"
+    assert not names_something("Cyrielle Dozières [1].", who)
+    assert names_something("Sam Altman évoque l'open-sourcing chez OpenAI [1].", who)
