@@ -83,6 +83,15 @@ def build(engines: Engines) -> gr.Blocks:
         except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
             yield f"⚠️ {escape(str(e))}", sources_html(None)
 
+    def show_sources(message: str, history: list, search_only: bool, collection: str | None):
+        if search_only:  # instant anyway, and its panel is final: leave it to `respond`
+            return gr.skip()
+        try:
+            answer = engines.get(collection).preview(message, user_turns(history))
+        except (InvalidQuestion, IndexUnavailable, ValueError):
+            return gr.skip()  # `respond` says what is wrong, in the chat
+        return sources_html(answer, pending=not answer.refused)
+
     settings = engines.settings
     with gr.Blocks(title="Cited Q&A") as demo:
         with gr.Row():
@@ -94,10 +103,12 @@ def build(engines: Engines) -> gr.Blocks:
                 sources = gr.HTML(sources_html(None), render=False, elem_id="sources")
                 search_only = gr.Checkbox(False, label="Search only: show the best passages, no generated answer",
                                           elem_id="search-only")
+                chatbot = gr.Chatbot(height=560, elem_id="chat", sanitize_html=True)
+                textbox = gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question")
                 gr.ChatInterface(
                     respond,
-                    chatbot=gr.Chatbot(height=560, elem_id="chat", sanitize_html=True),
-                    textbox=gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question"),
+                    chatbot=chatbot,
+                    textbox=textbox,
                     additional_inputs=[search_only, corpus],
                     additional_outputs=[sources],
                     examples=[[q, False, settings.chroma.collection] for q in EXAMPLES],
@@ -107,6 +118,10 @@ def build(engines: Engines) -> gr.Blocks:
                 )
             with gr.Column(scale=2):
                 sources.render()
+        # Straight from the Enter key, beside the chat's own chain of events (clear the box, show the
+        # message, queue: ~200 ms before `respond` runs); `respond` then reuses this very search.
+        textbox.submit(show_sources, [textbox, chatbot, search_only, corpus], [sources], queue=False,
+                       show_progress="hidden", api_visibility="private")
         with gr.Tab("Documents"):
             documents.build(engines, corpus)
     return demo

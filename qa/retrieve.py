@@ -8,6 +8,8 @@ retriever surfaced the passage.
 from __future__ import annotations
 
 import threading
+import time
+from concurrent.futures import Future
 
 import numpy as np
 from llama_index.core.vector_stores import VectorStoreQuery
@@ -23,6 +25,25 @@ from qa.schema import Passage
 from qa.text import stems
 
 
+class _Pending:
+    """One search in flight or just done, shared for a few seconds by whoever asks the same."""
+
+    TTL_S = 10.0
+
+    def __init__(self) -> None:
+        self.future: Future[list[Passage]] = Future()
+        self.t0 = time.monotonic()
+
+    def expired(self) -> bool:
+        return time.monotonic() - self.t0 > self.TTL_S or (self.future.done() and self.future.exception() is not None)
+
+
+def _unavailable(settings: Settings, e: Exception) -> store.IndexUnavailable:
+    return store.IndexUnavailable(
+        f"the index at {store.describe(settings.chroma)} cannot be searched ({e}); "
+        "if it is a Chroma server, check that it is running")
+
+
 class Retriever:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -34,13 +55,15 @@ class Retriever:
         self._keyword: KeywordIndex | None = None
         self._doc_stems: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self._recent: dict[tuple[str, str, int | None], _Pending] = {}
+        self._recent_lock = threading.Lock()
 
     def count(self) -> int:
         return self.collection.count()
 
-    def refresh(self) -> None:
+    def refresh(self, stamp: str | None = None) -> None:
         """Drop what was derived from the collection if an ingest (in any process) changed it."""
-        stamp = store.sync_stamp(self.api, self.settings.chroma.collection)
+        stamp = stamp or store.sync_stamp(self.api, self.settings.chroma.collection)
         with self._lock:
             if stamp != self._stamp:
                 self._stamp, self._keyword, self._doc_stems = stamp, None, {}
@@ -68,19 +91,43 @@ class Retriever:
         return np.asarray(self.embed.get_query_embedding(question))
 
     def retrieve(self, question: str, top_k: int | None = None, query: np.ndarray | None = None) -> list[Passage]:
-        """query: the question's embedding, when the caller already has it."""
+        """query: the question's embedding, when the caller already has it.
+
+        The same question asked twice at once (the UI shows the sources from one event while the
+        chat's answer starts from another) is searched once: the second caller gets the first's result."""
+        try:
+            stamp = store.sync_stamp(self.api, self.settings.chroma.collection)
+        except Exception as e:
+            raise _unavailable(self.settings, e) from e
+        if query is not None:
+            return self._retrieve(question, top_k, query, stamp)
+        key = (stamp, question, top_k)
+        with self._recent_lock:
+            pending = self._recent.get(key)
+            mine = pending is None or pending.expired()
+            if mine:
+                pending = self._recent[key] = _Pending()
+                for old in [k for k, v in self._recent.items() if v.expired()]:
+                    del self._recent[old]
+        assert pending is not None
+        if mine:
+            try:
+                pending.future.set_result(self._retrieve(question, top_k, None, stamp))
+            except BaseException as e:
+                pending.future.set_exception(e)
+        return list(pending.future.result())
+
+    def _retrieve(self, question: str, top_k: int | None, query: np.ndarray | None, stamp: str) -> list[Passage]:
         cfg = self.settings.retrieval
         pool = max(cfg.candidates, top_k or cfg.top_k)
         query = self.embed_query(question) if query is None else query
         try:
-            self.refresh()
+            self.refresh(stamp)
             dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
             keyword = dict(self.keyword_index(refresh=False).search(question, pool)) if cfg.keyword_weight else {}
             candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
         except Exception as e:  # a Chroma server that went away, a store that cannot be read
-            raise store.IndexUnavailable(
-                f"the index at {store.describe(self.settings.chroma)} cannot be searched ({e}); "
-                "if it is a Chroma server, check that it is running") from e
+            raise _unavailable(self.settings, e) from e
         # Dense similarity leads; keyword evidence (exact names, numbers, rare words) adds a bounded bonus.
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
         for p in candidates:

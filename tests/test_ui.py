@@ -31,6 +31,20 @@ def test_ask_in_the_browser_shows_sources_then_a_cited_answer(app_url, browser):
     page.close()
 
 
+def test_a_question_the_corpus_cannot_answer_ends_with_a_settled_sources_panel(app_url, browser):
+    # The panel is filled twice (at once from the Enter key, then by the chat's final answer): a
+    # refusal decided before the model must not leave the early "Searching…" panel on screen.
+    page = browser.new_page()
+    page.goto(app_url)
+    page.locator("#question textarea").fill("Quelle est la recette de la tarte Tatin ?")
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('Le corpus ne le dit pas')",
+                           timeout=60_000)
+    page.wait_for_timeout(1500)  # both panels have landed
+    assert "Searching" not in page.locator("#sources").inner_text()
+    page.close()
+
+
 def test_overlong_question_gets_a_clear_message(app_url, browser):
     page = browser.new_page()
     page.goto(app_url)
