@@ -103,8 +103,13 @@ def build(engines: Engines) -> gr.Blocks:
                 sources = gr.HTML(sources_html(None), render=False, elem_id="sources")
                 search_only = gr.Checkbox(False, label="Search only: show the best passages, no generated answer",
                                           elem_id="search-only")
-                chatbot = gr.Chatbot(height=560, elem_id="chat", sanitize_html=True)
                 textbox = gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question")
+                chatbot = gr.Chatbot(height=560, elem_id="chat", sanitize_html=True)
+                # Straight from the Enter key, beside the chat's own chain of events (empty the box, show
+                # the message, queue: ~150 ms before `respond` runs), which then reuses this very search.
+                # Registered before the chat's own listeners, so that it reads the box before it is emptied.
+                textbox.submit(show_sources, [textbox, chatbot, search_only, corpus], [sources], queue=False,
+                               show_progress="hidden", api_visibility="private")
                 gr.ChatInterface(
                     respond,
                     chatbot=chatbot,
@@ -118,10 +123,6 @@ def build(engines: Engines) -> gr.Blocks:
                 )
             with gr.Column(scale=2):
                 sources.render()
-        # Straight from the Enter key, beside the chat's own chain of events (clear the box, show the
-        # message, queue: ~200 ms before `respond` runs); `respond` then reuses this very search.
-        textbox.submit(show_sources, [textbox, chatbot, search_only, corpus], [sources], queue=False,
-                       show_progress="hidden", api_visibility="private")
         with gr.Tab("Documents"):
             documents.build(engines, corpus)
     return demo
