@@ -105,9 +105,9 @@ def build(engines: Engines) -> gr.Blocks:
                                           elem_id="search-only")
                 textbox = gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question")
                 chatbot = gr.Chatbot(height=560, elem_id="chat", sanitize_html=True)
-                # Straight from the Enter key, beside the chat's own chain of events (empty the box, show
-                # the message, queue: ~150 ms before `respond` runs), which then reuses this very search.
-                # Registered before the chat's own listeners, so that it reads the box before it is emptied.
+                # Straight from the Enter key: registered before the chat's own listeners, it runs first and
+                # reads the box before the chat empties it. The chat's chain (empty the box, show the
+                # message, queue: ~150 ms) then calls `respond`, which reuses this very search.
                 textbox.submit(show_sources, [textbox, chatbot, search_only, corpus], [sources], queue=False,
                                show_progress="hidden", api_visibility="private")
                 gr.ChatInterface(
