@@ -42,9 +42,10 @@ def mentioned(focus: set[str], texts: list[str]) -> bool:
 # Questions whose answer is a name: who, « quel est le nom », which company / newspaper / model…
 _ASKS_NAME = re.compile(
     r"(?:^\s*|,\s*)(?:qui|who)\b|\b(?:quel(?:le)?s?\s+(?:est|sont|était)\s+le\s+nom|what\s+(?:is|was)"
-    r"\s+the\s+name|(?:quel(?:le)?s?|which|what)\s+(?:journal|quotidien|newspaper|entreprise|company|soci[ée]t[ée]"
+    r"\s+the\s+name|(?:quel(?:le)?s?|which|what)\s+(?:[\w-]+\s+)?(?:journal|quotidien|newspaper|entreprise|company|soci[ée]t[ée]"
     r"|start-?up|firme|firm|mod[èe]le|model|pays|country|ville|city|fonds|fund|laboratoire|lab|m[ée]dia|site"
-    r"|banque|bank|universit[ée]|university))\b",
+    r"|banque|bank|universit[ée]|university|ministre|minister|pr[ée]sident|pdg|ceo|fondateur|founder|auteur|author"
+    r"|journaliste|journalist|analyste|analyst|ing[ée]nieur|engineer|chercheur|researcher|personne|person))\b",
     re.IGNORECASE,
 )
 

@@ -35,6 +35,8 @@ def build_messages(question: str, passages: Sequence[Passage], lang: str, templa
     """template: "user" for the answer, "extract" for the narrower second try on the best passage."""
     user = load(f"{template}_{lang}").format(passages=format_passages(passages, numbers), question=question.strip())
     return [
-        ChatMessage(role=MessageRole.SYSTEM, content=load(f"system_{lang}")),
+        # One system prompt for both languages: llama.cpp skips it for every question, not only for one
+        # in the same language as the last (a switch re-read it: ~1.2 s).
+        ChatMessage(role=MessageRole.SYSTEM, content=load("system")),
         ChatMessage(role=MessageRole.USER, content=user),
     ]

@@ -30,6 +30,7 @@ def test_the_passages_must_mention_it():
     ("Selon la lettre de Cyrielle Dozières, qui évoque l'open-sourcing chez OpenAI ?", True),
     ("Quel est le nom du fonds d'investissement qui finance DeepSeek ?", True),
     ("Which newspaper noted that Nvidia's drop was the largest ever?", True),
+    ("Which Australian minister urged users to be \"very careful\" with DeepSeek?", True),
     ("Selon Cecilia Rikap, à quel modèle de Meta DeepSeek R1 est-il proposé moins cher ?", True),
     ("Combien de paramètres compte R1 ?", False),
     ("Quelle image animale désigne des menaces prévisibles ?", False),  # « rhinocéros gris »: no name
