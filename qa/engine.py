@@ -183,7 +183,8 @@ class Engine:
         outside the context the first try had); for a figure, one that states a figure.
         Not streamed: checked like the first."""
         pool = [p for p in shown if numbers(p.text) - numbers(query)] if _ASKS_NUMBER.search(query) else []
-        passage = max(pool or shown, key=lambda p: len(stems(query) & stems(p.text)))  # the first of equals
+        asked = stems(query)
+        passage = max(pool or shown, key=lambda p: len(asked & stems(p.text)))  # the first of equals
         try:
             with generation_lock(self.settings.llm):
                 return llm.chat(prompt.build_messages(query, [passage], lang, template="extract")).message.content
