@@ -9,7 +9,7 @@ from typing import Any
 
 from config.settings import Settings
 from index import store
-from index.embedder import embed_model, resolved_precision
+from index.embedder import document_text, embed_model, resolved_precision
 from ingest.clean import clean_inline
 from ingest.pipeline import sync_folder
 
@@ -43,8 +43,9 @@ def run(settings: Settings, docs: Path, workdir: Path) -> dict[str, Any]:
     again = sync_folder(cfg, show_progress=False)
     resync_s = time.perf_counter() - t0
 
-    chunks = store.collection(cfg.chroma).get(include=["documents"])["documents"]
-    texts = [cfg.embed.document_prompt + clean_inline(c) for c in chunks]
+    got = store.collection(cfg.chroma).get(include=["documents", "metadatas"])
+    texts = [document_text(cfg.embed, clean_inline(c), m.get("title"))
+             for c, m in zip(got["documents"], got["metadatas"], strict=True)]
     model = embedder._model  # the same SentenceTransformer, so only the pipeline around it differs
     bare_rate = _encode_rate(model, texts, cfg.embed.batch_size)
 

@@ -47,7 +47,7 @@ def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow:
     model = HuggingFaceEmbedding(
         model_name=cfg.model,
         query_instruction=cfg.query_prompt or None,
-        text_instruction=cfg.document_prompt or None,
+        text_instruction=document_text(cfg, "") or None,
         embed_batch_size=cfg.batch_size,
         device="cpu",
         normalize=True,
@@ -74,8 +74,21 @@ def _to_bfloat16(st_model) -> None:
     table.register_forward_hook(lambda _module, _args, out: out.to(torch.bfloat16))
 
 
+def document_text(cfg: EmbedSettings, text: str, title: str | None = None) -> str:
+    """A passage as the embedding model reads it: the document prompt, with its document's title, then the text."""
+    return cfg.document_prompt.replace("{title}", " ".join((title or "").split()) or "none") + text
+
+
+def embed_documents(cfg: EmbedSettings, texts: Sequence[str], titles: Sequence[str | None]) -> list[list[float]]:
+    """Normalised embeddings of passages, each with its own document's title in the prompt."""
+    model = embed_model(cfg)._model  # the SentenceTransformer: llama-index's wrapper has one fixed text prompt
+    inputs = [document_text(cfg, text, title) for text, title in zip(texts, titles, strict=True)]
+    return model.encode(inputs, prompt="", batch_size=cfg.batch_size, normalize_embeddings=True,
+                        convert_to_numpy=True).tolist()
+
+
 def similarity(cfg: EmbedSettings, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
-    """Cosine similarity matrix between two lists of short texts (both embedded as documents)."""
+    """Cosine similarity matrix between two lists of short texts (both embedded as untitled documents)."""
     model = embed_model(cfg)
     vectors = np.asarray(model.get_text_embedding_batch([*left, *right]))
     return vectors[: len(left)] @ vectors[len(left) :].T

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from config.settings import EmbedSettings, Settings
 from index import store
-from index.embedder import embed_model
+from index.embedder import embed_documents
 from ingest.chunker import chunk_spans
 from ingest.clean import clean_inline
 from ingest.reader import Skipped, read_folder
@@ -80,15 +80,15 @@ class CleanTextEmbedding(TransformComponent):
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         if not nodes:
             return nodes
-        model = embed_model(self.embed)
         texts = [clean_inline(n.get_content()) for n in nodes]
+        titles = [n.metadata.get("title") for n in nodes]
         # Shortest first, across the whole run: batches of similar lengths pad little (sentence-transformers
         # sorts only within one call, and the progress bar needs several calls).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not self.show_progress) as bar:
             for lo in range(0, len(order), self.batch):
                 part = order[lo : lo + self.batch]
-                vectors = model.get_text_embedding_batch([texts[i] for i in part])
+                vectors = embed_documents(self.embed, [texts[i] for i in part], [titles[i] for i in part])
                 for i, vector in zip(part, vectors, strict=True):
                     nodes[i].embedding = vector
                 bar.update(len(vectors))

@@ -54,7 +54,7 @@ def _passage_sentences(passages: Sequence[Passage]) -> list[_PassageSentence]:
     for i, p in enumerate(passages):
         for s, e in sentence_spans(p.text):
             piece = p.text[s:e]
-            out.append(_PassageSentence(i, p.start + s, p.start + e, piece, stems(piece)))
+            out.append(_PassageSentence(i, p.start + s, p.start + e, piece, with_aliases(stems(piece))))
     return out
 
 
@@ -77,7 +77,7 @@ def attribute(
     # Mike Whitney" is satisfied by the article's byline, not by every passage; a question comparing two
     # articles names both authors). Names no document contains cannot be checked (a translation:
     # "China" / "Chine") and are not required.
-    vocab = [stems(f"{p.title} {p.text}") | (doc_stems(p.doc) if doc_stems else set()) for p in passages]
+    vocab = [with_aliases(stems(f"{p.title} {p.text}") | (doc_stems(p.doc) if doc_stems else set())) for p in passages]
     # Only names the best passage's document confirms: a name the question uses loosely (« Washington »
     # for the US government) must not rule out the document that answers.
     required = {e for e in entities(question) if vocab and e in vocab[0]}
@@ -194,8 +194,9 @@ def entities(question: str) -> set[str]:
     return set().union(*(stems(n) for n in names)) if names else set()
 
 
-# Names that differ between English answers and French passages (others share a 4-letter prefix).
-_ALIASES = {"january": "janv", "february": "fevr", "march": "mars", "april": "avri", "may": "mai",
+# Names that differ between English answers and French passages (others share a 4-letter prefix),
+# keyed by their stem, since that is what a sentence's names are compared as.
+_ALIAS_WORDS = {"january": "janv", "february": "fevr", "march": "mars", "april": "avri", "may": "mai",
             "june": "juin", "july": "juil", "august": "aout", "september": "sept", "october": "octo",
             "november": "nove", "december": "dece", "monday": "lund", "tuesday": "mard", "wednesday": "merc",
             "thursday": "jeud", "friday": "vend", "saturday": "same", "sunday": "dima",
@@ -203,6 +204,7 @@ _ALIASES = {"january": "janv", "february": "fevr", "march": "mars", "april": "av
             "white": "maiso", "house": "blanc", "soviet": "sovie", "germany": "allem", "german": "allem",
             "spain": "espag", "spanish": "espag", "ireland": "irlan", "italy": "itali", "england": "angle",
             "britain": "royau", "british": "brita", "chinese": "chin", "european": "europ", "union": "union"}
+_ALIASES = {w[:5]: v for w, v in _ALIAS_WORDS.items()}
 
 
 def _names(sentence: str) -> set[str]:
@@ -213,9 +215,15 @@ def _names(sentence: str) -> set[str]:
     return set().union(*(stems(n) for n in names)) if names else set()
 
 
+def with_aliases(found: set[str]) -> set[str]:
+    """Stems plus the English names of the French ones among them (« espagnol » also reads "Spanish")."""
+    prefixes = {w[:4] for w in found}
+    return found | {en for en, fr in _ALIASES.items() if fr[:4] in prefixes}
+
+
 def _names_found(names: set[str], vocab: set[str]) -> bool:
     prefixes = {v[:4] for v in vocab}
-    return all(n in vocab or n[:4] in prefixes or _ALIASES.get(n, "")[:4] in prefixes for n in names)
+    return all(n in vocab or n[:4] in prefixes for n in names)
 
 
 def _neighbour_stems(psents: list[_PassageSentence], j: int) -> set[str]:

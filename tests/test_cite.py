@@ -90,6 +90,14 @@ def test_a_name_the_best_document_confirms_is_still_required():
     assert result.supported_sentences == 0  # the other document does not speak for Rikap
 
 
+def test_english_names_of_french_words_are_found_and_other_names_are_not():
+    note = passage("Ce texte a d’abord été publié en espagnol pour la revue Nueva sociedad, lundi.")
+    question = "In what language was Cecilia Rikap's text first published?"
+    assert attribute("It was first published in Spanish on Monday [1].", [note], question).supported_sentences == 1
+    assert attribute("It was first published in Portuguese [1].", [note], question).supported_sentences == 0
+    assert attribute("It was first published in Spanish on Friday [1].", [note], question).supported_sentences == 0
+
+
 def test_a_figure_the_passage_spells_out_is_supported():
     loss = passage("Toutes ont chuté, entraînant une perte totale d’un trillion de dollars en une seule journée.")
     result = attribute("La perte totale est de 1 trillion de dollars.", [loss], "À combien s'élève la perte totale ?")
