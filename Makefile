@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LLAMA_CFLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run test install models browser lint eval bench clean
+.PHONY: run test install models openvino browser lint eval bench clean
 
 run: install models
 	$(BIN)/python app.py
@@ -32,6 +32,11 @@ $(STAMP): pyproject.toml
 
 models: install
 	$(BIN)/python scripts/fetch_models.py
+
+# Optional: the embedding model converted for OpenVINO (RAG_EMBED__BACKEND=openvino converts it on first
+# use otherwise). ~1-2 min and ~8 GB of memory, once.
+openvino: install models
+	$(BIN)/python -m index.ov_embed
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser offline).
 browser:

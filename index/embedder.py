@@ -31,7 +31,7 @@ def resolved_precision(cfg: EmbedSettings) -> str:
 
 
 @lru_cache(maxsize=2)
-def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow: keep it lazy)
+def embed_model(cfg: EmbedSettings):  # -> a llama-index BaseEmbedding (imports are slow: keep them lazy)
     local = Path(cfg.model)
     if local.is_absolute() or local.exists():
         if not (local / "modules.json").exists() and not (local / "config.json").exists():
@@ -42,6 +42,10 @@ def embed_model(cfg: EmbedSettings):  # -> HuggingFaceEmbedding (import is slow:
         # A local folder needs no hub; never let a missing file turn into a download attempt.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if cfg.backend == "openvino":
+        from index import ov_embed
+
+        return ov_embed.load(cfg, resolved_precision(cfg), document_text(cfg, ""))
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     model = HuggingFaceEmbedding(
@@ -81,7 +85,8 @@ def document_text(cfg: EmbedSettings, text: str, title: str | None = None) -> st
 
 def embed_documents(cfg: EmbedSettings, texts: Sequence[str], titles: Sequence[str | None]) -> list[list[float]]:
     """Normalised embeddings of passages, each with its own document's title in the prompt."""
-    model = embed_model(cfg)._model  # the SentenceTransformer: llama-index's wrapper has one fixed text prompt
+    # The SentenceTransformer (or OpenVINO encoder): llama-index's wrapper has one fixed text prompt.
+    model = embed_model(cfg)._model
     inputs = [document_text(cfg, text, title) for text, title in zip(texts, titles, strict=True)]
     return model.encode(inputs, prompt="", batch_size=cfg.batch_size, normalize_embeddings=True,
                         convert_to_numpy=True).tolist()

@@ -26,8 +26,10 @@ def test_stored_vectors_are_the_titled_embeddings(indexed):
     titled = np.asarray(embed_documents(indexed.embed, texts, [m["title"] for m in got["metadatas"]]))
     untitled = np.asarray(embed_documents(indexed.embed, texts, [None] * len(texts)))
     stored = np.asarray(got["embeddings"])
-    assert np.allclose((stored * titled).sum(1), 1.0, atol=2e-3)
-    assert ((stored * untitled).sum(1) < 0.995).all()
+    # bfloat16 embeddings vary by ~0.003 with the batch they were computed in; the title moves them more.
+    with_title, without = (stored * titled).sum(1), (stored * untitled).sum(1)
+    assert (with_title >= 0.99).all() and (with_title > without).all(), (with_title, without)
+    assert (with_title - without).max() > 0.1  # (a passage that starts with the title moves little)
 
 
 @pytest.mark.parametrize("question, evidence", [

@@ -1,0 +1,51 @@
+"""The OpenVINO embedding backend: converted once from the bundled model, same vectors as torch, and a
+drop-in for retrieval over a store that torch built (switching backends needs no re-ingest)."""
+
+import numpy as np
+import pytest
+
+from index.embedder import embed_documents, embed_model
+from index.ov_embed import converted_dir
+from qa.retrieve import Retriever
+
+pytestmark = pytest.mark.slow
+
+LONG = "Les marchés ont réagi à l'annonce d'un modèle chinois bien moins coûteux que prévu. " * 40
+
+
+@pytest.fixture(scope="module")
+def ov_settings(indexed):
+    settings = indexed.model_copy(update={"embed": indexed.embed.model_copy(update={"backend": "openvino"})})
+    embed_model(settings.embed)  # converts on first use (~1-2 min), then loads the converted model
+    return settings
+
+
+def test_the_converted_model_lives_next_to_the_source_and_records_its_check(ov_settings):
+    folder = converted_dir(ov_settings.embed)
+    assert folder.parent == converted_dir(ov_settings.embed).parent
+    assert (folder / "embedder.xml").exists() and '"check_cosine": 1' in (folder / "source.json").read_text()
+
+
+def test_vectors_agree_with_torch_including_a_text_longer_than_the_attention_window(indexed, ov_settings):
+    texts = ["DeepSeek a été lancé par Liang Wenfeng.", "Nvidia a perdu 600 milliards de dollars.", LONG]
+    titles = ["La start-up chinoise DeepSeek", None, "Marchés"]
+    torch_vectors = np.asarray(embed_documents(indexed.embed, texts, titles))
+    ov_vectors = np.asarray(embed_documents(ov_settings.embed, texts, titles))
+    assert (torch_vectors * ov_vectors).sum(1).min() >= 0.995
+    question = "Who launched DeepSeek?"
+    q_torch = np.asarray(embed_model(indexed.embed).get_query_embedding(question))
+    q_ov = np.asarray(embed_model(ov_settings.embed).get_query_embedding(question))
+    assert float(q_torch @ q_ov) >= 0.995
+    # Not a constant: another text lands elsewhere.
+    assert float(ov_vectors[0] @ ov_vectors[1]) < 0.9
+
+
+@pytest.mark.parametrize("question, evidence", [
+    ("Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?", "Janus-Pro"),
+    ("How much market value did Nvidia lose on the Monday of the DeepSeek shock?", "600 milliards"),
+])
+def test_retrieval_over_a_torch_built_store_finds_the_same_passages(indexed, ov_settings, question, evidence):
+    with_torch = Retriever(indexed).retrieve(question)
+    with_ov = Retriever(ov_settings).retrieve(question)
+    assert evidence in with_ov[0].text or evidence in with_ov[1].text
+    assert [p.id for p in with_ov[:3]] == [p.id for p in with_torch[:3]]
