@@ -21,17 +21,25 @@ _GENERIC = {"nom", "nombre", "montant", "part", "pourcentage", "type", "genre", 
 _DURATION = {"temps", "fois", "time", "times"}  # « combien de temps »: no subject to look for
 
 
+# A French compound noun « X de Y » / « X d'Y » without an article (« chiffre d'affaires », « taux de
+# change »): the second noun is part of what is asked; « chiffres » alone is found in any passage.
+# Not a capitalised Y: « marché de Nvidia » names whose market it is.
+_COMPOUND = re.compile(r"\s*(?:de\s+|d['’]\s*)([^\W\d_A-Z][\w-]{2,})")
+
+
 def asked_for(question: str) -> set[str]:
     """Stems of the noun the question asks about, or an empty set when it has no such form."""
     m = _ASKED.search(question)
     if not m:
         return set()
-    for word in re.findall(r"[a-z0-9-]+", fold(m.group(1))):
-        if word in _DURATION:
+    for word in re.finditer(r"[\w-]+", m.group(1)):
+        folded = fold(word.group())
+        if folded in _DURATION:
             return set()
-        if word in STOP or len(word) < 3 or word in _GENERIC:
+        if folded in STOP or len(folded) < 3 or folded in _GENERIC:
             continue
-        return stems(word)
+        compound = _COMPOUND.match(question, m.start(1) + word.end())
+        return stems(folded) | (stems(compound.group(1)) if compound else set())
     return set()
 
 

@@ -6,7 +6,10 @@ from qa.focus import asked_for, asks_for_name, mentioned, names_something
 
 
 @pytest.mark.parametrize(("question", "focus"), [
-    ("Quel est le chiffre d'affaires annuel de Nvidia ?", {"chiff"}),
+    ("Quel est le chiffre d'affaires annuel de Nvidia ?", {"chiff", "affai"}),  # a compound noun, whole
+    ("Quel est le taux de change du yuan ?", {"taux", "chang"}),
+    ("Quelle est la part de marché de Nvidia ?", {"march"}),  # « de Nvidia » says whose
+    ("Quel est le coût de l'entraînement de R1 ?", {"cout"}),  # an article: a complement, not a compound
     ("Combien de salariés compte DeepSeek ?", {"salar"}),
     ("Combien d'employés compte Nvidia ?", {"emplo"}),
     ("Quel est le nom du fonds qui finance DeepSeek ?", {"fonds"}),  # « nom » says how, not what
@@ -22,6 +25,7 @@ def test_the_passages_must_mention_it():
     revenue = asked_for("Quel est le chiffre d'affaires annuel de Nvidia ?")
     assert not mentioned(revenue, ["Nvidia a perdu 600 milliards de dollars de valorisation boursière."])
     assert mentioned(revenue, ["Le chiffre d'affaires de Nvidia a atteint 60 milliards de dollars."])
+    assert not mentioned(revenue, ["Revenus par an : 205 millions $. Il faut nuancer ces chiffres."])
     assert mentioned(set(), ["anything"])
 
 
