@@ -68,7 +68,7 @@ class EmbedSettings(BaseModel):
     query_prompt: str = "task: search result | query: "
     document_prompt: str = "title: {title} | text: "
     batch_size: int = 16
-    # bfloat16 embeds ~2x faster on CPUs with native bf16 (AVX512-BF16 / AMX) and stays within a cosine of
+    # bfloat16 embeds ~1.8x faster on CPUs with native bf16 (AVX512-BF16 / AMX) and stays within a cosine of
     # 0.998 of float32 (BENCHMARKS.md); elsewhere it is emulated and slower. "auto" picks it when the CPU has it.
     precision: Literal["auto", "float32", "bfloat16"] = "auto"
     # "openvino" runs the same model converted by OpenVINO (once, next to the model folder): ~1.3x faster

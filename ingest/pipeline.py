@@ -84,7 +84,7 @@ class CleanTextEmbedding(TransformComponent):
         titles = [n.metadata.get("title") for n in nodes]
         # Shortest first, across the whole run: batches of similar lengths pad little (sentence-transformers
         # sorts only within one call, and the progress bar needs several calls).
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]) + len(titles[i] or ""))
         with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not self.show_progress) as bar:
             for lo in range(0, len(order), self.batch):
                 part = order[lo : lo + self.batch]
