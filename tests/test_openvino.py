@@ -1,6 +1,9 @@
 """The OpenVINO embedding backend: converted once from the bundled model, same vectors as torch, and a
 drop-in for retrieval over a store that torch built (switching backends needs no re-ingest)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -21,9 +24,12 @@ def ov_settings(indexed):
 
 
 def test_the_converted_model_lives_next_to_the_source_and_records_its_check(ov_settings):
+    source = Path(ov_settings.embed.model)
     folder = converted_dir(ov_settings.embed)
-    assert folder.parent == converted_dir(ov_settings.embed).parent
-    assert (folder / "embedder.xml").exists() and '"check_cosine": 1' in (folder / "source.json").read_text()
+    assert folder == source.parent / "embeddinggemma-300m-openvino" and (folder / "embedder.xml").exists()
+    meta = json.loads((folder / "source.json").read_text())
+    assert meta["model"] == str(source.resolve()) and meta["check_cosine"] >= 0.999
+    assert meta["prompts"]["query"] == ov_settings.embed.query_prompt
 
 
 def test_vectors_agree_with_torch_including_a_text_longer_than_the_attention_window(indexed, ov_settings):
