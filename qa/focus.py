@@ -24,7 +24,7 @@ _DURATION = {"temps", "fois", "time", "times"}  # « combien de temps »: no sub
 # A French compound noun « X de Y » / « X d'Y » without an article (« chiffre d'affaires », « taux de
 # change »): the second noun is part of what is asked; « chiffres » alone is found in any passage.
 # Not a capitalised Y: « marché de Nvidia » names whose market it is.
-_COMPOUND = re.compile(r"\s*(?:de\s+|d['’]\s*)([^\W\d_A-Z][\w-]{2,})")
+_COMPOUND = re.compile(r"\s*(?:de\s+|d['’]\s*)([^\W\d_][\w-]{2,})")
 
 
 def asked_for(question: str) -> set[str]:
@@ -39,7 +39,8 @@ def asked_for(question: str) -> set[str]:
         if folded in STOP or len(folded) < 3 or folded in _GENERIC:
             continue
         compound = _COMPOUND.match(question, m.start(1) + word.end())
-        return stems(folded) | (stems(compound.group(1)) if compound else set())
+        second = compound.group(1) if compound and compound.group(1)[0].islower() else ""
+        return stems(folded) | stems(second)
     return set()
 
 

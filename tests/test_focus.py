@@ -9,6 +9,7 @@ from qa.focus import asked_for, asks_for_name, mentioned, names_something
     ("Quel est le chiffre d'affaires annuel de Nvidia ?", {"chiff", "affai"}),  # a compound noun, whole
     ("Quel est le taux de change du yuan ?", {"taux", "chang"}),
     ("Quelle est la part de marché de Nvidia ?", {"march"}),  # « de Nvidia » says whose
+    ("Quel est le budget d'État de la Chine ?", {"budge"}),
     ("Quel est le coût de l'entraînement de R1 ?", {"cout"}),  # an article: a complement, not a compound
     ("Combien de salariés compte DeepSeek ?", {"salar"}),
     ("Combien d'employés compte Nvidia ?", {"emplo"}),
