@@ -71,8 +71,8 @@ class EmbedSettings(BaseModel):
     # bfloat16 embeds ~1.8x faster on CPUs with native bf16 (AVX512-BF16 / AMX) and stays within a cosine of
     # 0.998 of float32 (BENCHMARKS.md); elsewhere it is emulated and slower. "auto" picks it when the CPU has it.
     precision: Literal["auto", "float32", "bfloat16"] = "auto"
-    # "openvino" runs the same model converted by OpenVINO (once, next to the model folder): ~1.3x faster
-    # passages and ~3x faster queries than torch in bfloat16, same vectors (BENCHMARKS.md).
+    # "openvino" runs the same model converted by OpenVINO (once, next to the model folder): ~1.4x faster
+    # passages and ~1.5x faster queries than torch in bfloat16, same vectors (BENCHMARKS.md).
     backend: Literal["torch", "openvino"] = "torch"
 
 

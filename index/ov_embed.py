@@ -1,7 +1,7 @@
 """The embedding model run by OpenVINO: the same sentence-transformers model, converted once on this machine.
 
-On a CPU with native bf16 it embeds passages ~2.3x faster than torch in float32 (~1.3x faster than torch
-in bfloat16) and a query ~3x faster, with a cosine of >= 0.9998 to float32 (BENCHMARKS.md). The model is
+On a CPU with native bf16 it embeds passages ~2.5x faster than torch in float32 (~1.4x faster than torch
+in bfloat16) and a query ~1.5x faster, with a cosine of >= 0.998 to torch's vectors (BENCHMARKS.md). The model is
 converted from the local sentence-transformers folder (no download), checked against torch's output, and
 written next to it; `python -m index.ov_embed` does it ahead of time.
 """
