@@ -3,10 +3,16 @@
 Accents folded, stop-words dropped, words stemmed with Snowball (French and English stems both kept,
 since questions come in either language). Built from what Chroma holds, so it can never disagree with
 the vector index; rebuilt when the collection's sync stamp changes.
+
+Each passage is also indexed with the names of the passage before it in its document: news text says
+who speaks once (« DD Dosa de Menow Ventures a écrit : ») and quotes them for several passages, so
+« selon DD Dosa, quel prix… » must reach the passage holding the price, not only the one holding the name.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import bm25s
@@ -29,11 +35,28 @@ def analyse(text: str) -> list[str]:
     return [t for pair in zip(fr, en, strict=True) for t in dict.fromkeys(pair)]
 
 
+# A capitalised word after a word or a comma: a name, not the first word of a sentence or a quote.
+_NAME = re.compile(r"(?<=[\w,;)] )[A-ZÀ-ÖØ-Þ][\w’'-]+")
+
+
+def names_before(texts: Sequence[str], metas: Sequence[Mapping[str, object]]) -> list[str]:
+    """For each passage, the names in the passage just before it in the same document ("" for a first one)."""
+    order = sorted(range(len(texts)), key=lambda i: (str(metas[i].get("doc", "")), int(metas[i].get("char_start", 0))))
+    out = [""] * len(texts)
+    for prev, i in zip(order, order[1:], strict=False):
+        if metas[prev].get("doc") == metas[i].get("doc"):
+            out[i] = " ".join(_NAME.findall(texts[prev]))
+    return out
+
+
 class KeywordIndex:
-    def __init__(self, ids: list[str], texts: list[str]) -> None:
+    def __init__(self, ids: list[str], texts: list[str], contexts: Sequence[str] | None = None) -> None:
+        """contexts: extra text indexed with each passage (see names_before), not shown anywhere."""
         self.ids = ids
         self._vocab: dict[str, int] = {}
-        corpus = [[self._vocab.setdefault(t, len(self._vocab)) for t in analyse(text)] or [0] for text in texts]
+        contexts = contexts or [""] * len(texts)
+        corpus = [[self._vocab.setdefault(t, len(self._vocab)) for t in analyse(f"{ctx} {text}")] or [0]
+                  for ctx, text in zip(contexts, texts, strict=True)]
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=self._vocab), show_progress=False)

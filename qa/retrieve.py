@@ -19,7 +19,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from config.settings import Settings
 from index import store
 from index.embedder import embed_model
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, names_before
 from qa.injection import looks_like_injection
 from qa.schema import Passage
 from qa.text import stems
@@ -74,8 +74,9 @@ class Retriever:
             self.refresh()
         with self._lock:
             if self._keyword is None:
-                got = self.collection.get(include=["documents"])
-                self._keyword = KeywordIndex(got["ids"], got["documents"])
+                got = self.collection.get(include=["documents", "metadatas"])
+                texts = got["documents"]
+                self._keyword = KeywordIndex(got["ids"], texts, names_before(texts, got["metadatas"]))
             return self._keyword
 
     def doc_stems(self, doc: str) -> set[str]:
