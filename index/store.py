@@ -43,6 +43,18 @@ def collection(cfg: ChromaSettings, api: ClientAPI | None = None) -> Collection:
         raise IndexUnavailable(f"cannot open collection {cfg.collection!r} at {describe(cfg)}: {e}") from e
 
 
+def get_all(col: Collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every row of a collection, read a page at a time: one `get` of metadatas beyond ~32k rows fails
+    in Chroma's SQLite layer ("too many SQL variables")."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    while True:
+        got = col.get(include=include, limit=page, offset=len(out["ids"]))  # type: ignore[arg-type]
+        for key in out:
+            out[key].extend(got[key] or [])  # type: ignore[literal-required]
+        if len(got["ids"]) < page:
+            return out
+
+
 def sync_stamp(api: ClientAPI, name: str) -> str:
     """Changes whenever an ingest (in any process) changed the collection: derived indexes compare it."""
     fresh = api.get_collection(name)  # a Collection object's metadata is a snapshot: re-read it

@@ -103,7 +103,7 @@ def remove(settings: Settings, docs: list[str], show_progress: bool = False) -> 
 
 
 def documents(settings: Settings) -> list[DocInfo]:
-    got = store.collection(settings.chroma).get(include=["metadatas"])
+    got = store.get_all(store.collection(settings.chroma), ["metadatas"])
     counts = Counter(m["doc"] for m in got["metadatas"])
     times = indexed_times(settings)
     return [DocInfo(doc, n, times.get(doc, "")) for doc, n in sorted(counts.items())]

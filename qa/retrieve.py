@@ -74,7 +74,7 @@ class Retriever:
             self.refresh()
         with self._lock:
             if self._keyword is None:
-                got = self.collection.get(include=["documents", "metadatas"])
+                got = store.get_all(self.collection, ["documents", "metadatas"])
                 texts = got["documents"]
                 self._keyword = KeywordIndex(got["ids"], texts, names_before(texts, got["metadatas"]))
             return self._keyword
