@@ -153,6 +153,9 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         if dry_run:
             report.total_chunks = collection.count()
             return report
+        changes = bool(report.added or report.changed or report.removed)
+        if changes:
+            store.mark_synced(collection)  # before any write: a retriever must not trust a half-done ingest
         vectors = store.vector_store(cfg, api)
         for doc_id in report.added:
             vectors.delete(doc_id)  # leftovers of an ingest killed before it recorded the document
@@ -167,7 +170,7 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
             disable_cache=True,
         )
         nodes = pipeline.run(documents=docs)
-        if report.added or report.changed or report.removed:
+        if changes:
             store.mark_synced(collection)
         path.parent.mkdir(parents=True, exist_ok=True)
         docstore.persist(str(path))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 from llama_index.core.vector_stores import VectorStoreQuery
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from config.settings import Settings
@@ -126,32 +127,25 @@ class Retriever:
             self.refresh(stamp)
             dense = self.vector_store.query(VectorStoreQuery(query_embedding=query.tolist(), similarity_top_k=pool))
             keyword = dict(self.keyword_index(refresh=False).search(question, pool)) if cfg.keyword_weight else {}
-            candidates = self._passages(list(dict.fromkeys([*(dense.ids or []), *keyword])), query)
+            ids = list(dict.fromkeys([*(dense.ids or []), *keyword]))
+            got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"]) if ids else None
         except Exception as e:  # a Chroma server that went away, a store that cannot be read
             raise _unavailable(self.settings, e) from e
+        if got is None or not got["ids"]:
+            return []
+        # Every candidate's cosine from its stored vector, whichever ranking found it (ids removed by an
+        # ingest since the ranking was computed are simply absent).
+        cosines = np.asarray(got["embeddings"]) @ query
+        rows = {i: (float(c), d, m) for i, c, d, m in zip(got["ids"], cosines, got["documents"], got["metadatas"],
+                                                         strict=True)}
         # Dense similarity leads; keyword evidence (exact names, numbers, rare words) adds a bounded bonus.
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
-        for p in candidates:
-            p.fused = p.score + cfg.keyword_weight * keyword.get(p.id, 0.0) / top_bm25
-        candidates.sort(key=lambda p: p.fused, reverse=True)
-        return candidates[: top_k or cfg.top_k]
+        fused = {i: rows[i][0] + cfg.keyword_weight * keyword.get(i, 0.0) / top_bm25 for i in ids if i in rows}
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k or cfg.top_k]
+        return [_passage(i, *rows[i], fused[i]) for i in best]  # built for the few returned only
 
-    def _passages(self, ids: list[str], query: np.ndarray) -> list[Passage]:
-        if not ids:
-            return []
-        got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        rows = {i: (d, m, e) for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"],
-                                                   got["embeddings"], strict=True)}
-        out = []
-        for node_id in ids:
-            if node_id not in rows:
-                continue  # removed by an ingest since the ranking was computed
-            text, meta, vector = rows[node_id]
-            node = metadata_dict_to_node(meta, text=text)
-            out.append(Passage(
-                doc=meta["doc"], start=int(meta["char_start"]), end=int(meta["char_end"]),
-                score=float(np.dot(query, np.asarray(vector))), text=node.get_content(),
-                title=meta.get("title", ""), id=node_id, page=meta.get("page"),
-                suspicious=looks_like_injection(text),
-            ))
-        return out
+
+def _passage(node_id: str, cosine: float, text: str, meta: Mapping[str, Any], fused: float) -> Passage:
+    return Passage(doc=str(meta["doc"]), start=int(meta["char_start"]), end=int(meta["char_end"]), score=cosine,
+                   text=text, title=str(meta.get("title", "")), id=node_id, fused=fused,
+                   page=meta.get("page"), suspicious=looks_like_injection(text))
