@@ -22,6 +22,7 @@ from qa.text import numbers, stems
 # "[2]", "[1, 3]", "[1][2]", "[Extrait 2]", "[excerpt 2]"
 _MARKER = re.compile(r"\s*\[(?:(?:extrait|excerpt|source|passage)\s*)?(\d+(?:\s*[,;]\s*\d+)*)\]", re.I)
 SUPPORTED = 0.5  # share of a sentence's new content words found in the passage
+SUPPORTED_YES_NO = 0.6  # share of all its content words, for an answer to a yes/no question
 
 # similarity(sentences, passage_sentences) -> cosine matrix, from the embedding model.
 Similarity = Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]
@@ -69,7 +70,10 @@ def attribute(
     similarity: Similarity | None = None,
     cross_lingual: bool = False,
     doc_stems: Callable[[str], set[str]] | None = None,
+    yes_no: bool = False,
 ) -> Attribution:
+    """yes_no: the question is answered by « Oui, … » / "No, …": a sentence that restates it after the
+    polarity word is an answer, supported only by a passage that states that very content."""
     psents = _passage_sentences(passages)
     q_stems, q_numbers = stems(question), numbers(question, spelled=True)
     passage_numbers = [numbers(p.text, spelled=True) for p in passages]
@@ -85,7 +89,7 @@ def attribute(
     pieces: list[tuple[str, list[int]]] = [strip_markers(answer[s:e]) for s, e in sentence_spans(answer)]
     pieces = [(t, m) for t, m in pieces if t]
 
-    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers)
+    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no)
     # Embedding similarity, for answers whose words cannot match the passages' (another language).
     use_sims = similarity is not None and cross_lingual and bool(psents)
 
@@ -137,6 +141,14 @@ def attribute(
     return result
 
 
+_POLARITY = re.compile(r"\W*(?:oui|non|yes|no)\b[\W_]*", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:ne|aucune?|jamais|not|never|no|cannot)\b|\bn['’](?=\w)|n['’]t\b", re.IGNORECASE)
+
+
+def _negated(sentence: str) -> bool:
+    return bool(_NEGATION.search(sentence))
+
+
 # Where a sentence joins two statements.
 _CLAUSE = re.compile(r"(?:,\s*|\s+)(?=(?:tandis que|alors que|whereas|while|mais|but)\b)|;\s*|,\s+(?=et\b|and\b)")
 
@@ -160,10 +172,15 @@ class _Checker:
     passage_numbers: list[set[str]]
     q_stems: set[str]
     q_numbers: set[str]
+    yes_no: bool = False
 
     def best(self, text: str, hinted: list[int], sims: Sequence[float] | None) -> tuple[float, float, int] | None:
         """(support, own-sentence score, index of the quoted passage sentence), or None if unsupported."""
         claim = stems(text) - self.q_stems  # what the text adds to the question; nothing added answers nothing
+        negative = None
+        if self.yes_no:  # « (Oui,) un intérimaire a droit au PTP » answers by restating: the passage must say so,
+            rest = text[polar.end():] if (polar := _POLARITY.match(text)) else text  # with the same polarity
+            claim, negative = stems(rest), _negated(rest)
         if not claim:
             return None
         names = _names(text) - self.q_stems  # names the answer adds: they must be in the passage
@@ -174,6 +191,8 @@ class _Checker:
             if (not self.on_topic[ps.passage] or not new_numbers <= self.passage_numbers[ps.passage]
                     or not _names_found(names, self.vocab[ps.passage])):
                 continue  # another subject, or a figure or name the passage does not state
+            if negative is not None and _negated(ps.text) != negative:
+                continue  # « Non, un étudiant ne peut pas… » against « une administration peut accueillir… »
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:  # a sentence stating the claim's figures needs less of its wording
@@ -183,8 +202,11 @@ class _Checker:
             if key > scores.get(ps.passage, (-1.0, -1.0, -1)):
                 scores[ps.passage] = key
             best = max(best, key)
-        hint = next((scores[n - 1] for n in hinted if n - 1 in scores and scores[n - 1][0] >= SUPPORTED), None)
-        return hint or (best if best[0] >= SUPPORTED else None)
+        # A restated yes/no question shares words with any passage on the subject: it needs more of them,
+        # and at least three (« DeepSeek est coté en Bourse » matches "DeepSeek" and "Bourse", not "coté").
+        need = SUPPORTED if negative is None else max(SUPPORTED_YES_NO, 3 / len(claim))
+        hint = next((scores[n - 1] for n in hinted if n - 1 in scores and scores[n - 1][0] >= need), None)
+        return hint or (best if best[0] >= need else None)
 
 
 def entities(question: str) -> set[str]:

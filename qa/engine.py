@@ -18,7 +18,7 @@ from index.embedder import similarity
 from ingest.clean import clean_inline
 from qa import conflict, prompt
 from qa.cite import Attribution, attribute, best_sentences, strip_markers
-from qa.focus import asked_for, asks_for_name, mentioned, names_something
+from qa.focus import asked_for, asks_for_name, asks_yes_no, mentioned, names_something
 from qa.followup import standalone
 from qa.injection import defuse
 from qa.language import detect_language
@@ -187,7 +187,8 @@ class Engine:
         passage = max(pool or shown, key=lambda p: len(asked & stems(p.text)))  # the first of equals
         try:
             with generation_lock(self.settings.llm):
-                return llm.chat(prompt.build_messages(query, [passage], lang, template="extract")).message.content
+                template = "extract_yesno" if asks_yes_no(query) else "extract"
+                return llm.chat(prompt.build_messages(query, [passage], lang, template=template)).message.content
         except Exception:  # the first answer's refusal stands
             return ""
 
@@ -205,7 +206,7 @@ class Engine:
         """The draft with verified citations, and why it must be refused (None: it stands)."""
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
         result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
-                           doc_stems=self.retriever.doc_stems)
+                           doc_stems=self.retriever.doc_stems, yes_no=asks_yes_no(query))
         cited = [shown[c.n - 1].text for c in result.citations]
         # « X n'est pas précisé, mais Y [1] » still answers; a bare « Le corpus ne le dit pas » does not,
         # whatever passage its words happen to match.

@@ -69,3 +69,18 @@ def names_something(answer: str, question: str) -> bool:
     asked = stems(question)
     names = {w for w in re.findall(r"[\w'’-]+", answer) if w[:1].isupper() and fold(w) not in STOP}
     return any(not stems(n) <= asked for n in names)
+
+
+# A question answered by yes or no: « Peut-on… ? », « Un électeur peut-il… ? », « Est-ce que… ? »,
+# "Can…?", "According to X, is…?" — with no question word (« qui peut-il… » asks for someone).
+_YES_NO = re.compile(
+    r"^\s*(?:est-ce\s+qu|[^?]{0,80}?\b\w+-(?:t-)?(?:il|elle|on|ils|elles|je|nous|vous)\b"
+    r"|(?:[^,?]{0,80},\s*)?(?:can|could|is|are|was|were|do|does|did|has|have|had|will|would|should|may|might|must)\b)",
+    re.IGNORECASE,
+)
+_WH = re.compile(r"\b(?:qui|quoi|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|combien|comment|où|quand|pourquoi"
+                 r"|who|whom|whose|what|which|when|where|why|how)\b|^\s*(?:que|qu['’])", re.IGNORECASE)
+
+
+def asks_yes_no(question: str) -> bool:
+    return bool(_YES_NO.search(question)) and not _WH.search(re.sub(r"(?i)est-ce\s+qu", "", question))

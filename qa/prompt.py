@@ -32,7 +32,8 @@ def format_passages(passages: Sequence[Passage], numbers: Sequence[int] | None =
 
 def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user",
                    numbers: Sequence[int] | None = None) -> list[ChatMessage]:
-    """template: "user" for the answer, "extract" for the narrower second try on the best passage."""
+    """template: "user" for the answer, "extract" (or "extract_yesno") for the narrower second try on the
+    best passage."""
     user = load(f"{template}_{lang}").format(passages=format_passages(passages, numbers), question=question.strip())
     return [
         # One system prompt for both languages: llama.cpp skips it for every question, not only for one

@@ -53,8 +53,22 @@ def test_answer_states_the_fact_and_cites_the_right_document(engine, corpus_text
     assert 0 < t["retrieve_ms"] <= t["first_token_ms"] <= t["total_ms"]
 
 
+@pytest.mark.parametrize(("question", "doc", "yes"), [
+    ("DeepSeek a-t-il publié le code de son système d'inférence ?", GUERRE_FROIDE, "Oui"),
+    ("Is DeepSeek's R1 released under an open MIT licence?", MONDIALISATION, "Yes"),
+])
+def test_a_yes_no_question_gets_yes_or_no_and_the_passage_that_says_it(engine, corpus_text, question, doc, yes):
+    answer = engine.ask(question)
+    data = answer.to_dict()
+    check_structure(data, corpus_text)
+    assert not answer.refused and answer.answer.startswith(yes), answer.answer
+    assert doc in {c["doc"] for c in data["citations"]}
+
+
 @pytest.mark.parametrize("question", [
     "Quel est le chiffre d'affaires de Mistral AI en 2024 ?",
+    # Yes/no and tempting: « Oui, DeepSeek est coté en Bourse » shares "DeepSeek" and "Bourse" with passages.
+    "DeepSeek est-il coté en Bourse ?",
     "Quelle est la recette de la tarte Tatin ?",
     # Tempting: the passages discuss Nvidia's money, never its revenue or its staff.
     "Quel est le chiffre d'affaires de Nvidia en 2024 ?",

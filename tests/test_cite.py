@@ -111,3 +111,31 @@ def test_digits_of_a_name_are_no_figure():
     assert numbers("R1, GPT-4 et Llama-3.1") == set()
     assert numbers("2,19 $ par million, 1 000 milliards, 3%") == {"2.19", "1000", "3"}
     assert numbers("un trillion, quatre centres, un modèle neuf", spelled=True) == {"1", "4"}
+
+
+STAGE = passage("Oui, une administration peut accueillir un élève ou un étudiant en stage. Une convention est "
+                "rédigée entre le stagiaire et l'administration.", "stage.txt")
+CONTRATS = passage("Les anciens contrats aidés signés restent valables jusqu'à leur terme. Lorsqu'ils sont à durée "
+                   "déterminée, ils ne peuvent plus être renouvelés.", "contrats.txt")
+
+
+def test_a_yes_no_answer_restating_the_question_is_supported_by_a_passage_that_says_it():
+    q = "Un étudiant peut-il faire un stage dans l'administration ?"
+    for answer in ("Oui, un étudiant peut faire un stage dans l'administration [1].",
+                   "Un étudiant peut faire un stage dans l'administration [1]."):  # « oui » left implicit
+        result = attribute(answer, [STAGE], q, yes_no=True)
+        assert result.supported_sentences == 1 and [c.quote for c in result.citations] == [
+            "Oui, une administration peut accueillir un élève ou un étudiant en stage."]
+    # The same restatement, for a question that is not yes/no, adds nothing: no answer.
+    assert attribute("Un étudiant peut faire un stage dans l'administration [1].", [STAGE], q).supported_sentences == 0
+    negative = attribute("Non, à durée déterminée, ils ne peuvent plus être renouvelés [1].", [CONTRATS],
+                         "Un ancien contrat aidé peut-il être renouvelé ?", yes_no=True)
+    assert negative.supported_sentences == 1 and "ne peuvent plus" in negative.citations[0].quote
+
+
+def test_a_yes_no_answer_with_the_wrong_polarity_or_a_bare_yes_is_unsupported():
+    q = "Un étudiant peut-il faire un stage dans l'administration ?"
+    for answer in ("Non, un étudiant ne peut pas faire un stage dans l'administration [1].",  # the passage says yes
+                   "Oui [1].",  # says nothing the passage could support
+                   "Oui, un étudiant peut devenir ministre [1]."):  # half of it is on the subject: not enough
+        assert attribute(answer, [STAGE], q, yes_no=True).supported_sentences == 0, answer

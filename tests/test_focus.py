@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.focus import asked_for, asks_for_name, mentioned, names_something
+from qa.focus import asked_for, asks_for_name, asks_yes_no, mentioned, names_something
 
 
 @pytest.mark.parametrize(("question", "focus"), [
@@ -51,3 +51,21 @@ def test_an_answer_must_name_something_the_question_does_not():
     who = "Selon la lettre de Cyrielle Dozières, qui évoque l'open-sourcing chez OpenAI ?"
     assert not names_something("Cyrielle Dozières [1].", who)
     assert names_something("Sam Altman évoque l'open-sourcing chez OpenAI [1].", who)
+
+
+@pytest.mark.parametrize(("question", "yes_no"), [
+    ("Peut-on avoir deux passeports ?", True),
+    ("Un intérimaire a-t-il droit au projet de transition professionnelle (PTP) ?", True),
+    ("A t-on droit plusieurs fois au prêt à taux zéro (PTZ) ?", True),  # (sic)
+    ("En cas de risque professionnel, peut-on avoir une arme pour se défendre ?", True),
+    ("Est-ce qu'un mineur peut ouvrir un livret d'épargne ?", True),
+    ("According to Cecilia Rikap, is DeepSeek dependent on the cloud giants?", True),
+    ("Did Nvidia lose 600 billion dollars?", True),
+    ("Qui peut effectuer un vaccin ?", False),
+    ("Quel modèle allemand la lettre de Cyrielle Dozières cite-t-elle comme un succès ?", False),
+    ("En quelle année la start-up DeepSeek a-t-elle été fondée ?", False),
+    ("Qu'est-ce que la médiation familiale ?", False),
+    ("How much does DeepSeek charge per million tokens?", False),
+])
+def test_questions_answered_by_yes_or_no(question, yes_no):
+    assert asks_yes_no(question) is yes_no
