@@ -1,8 +1,8 @@
 """Question -> the best passages: dense similarity (Chroma) plus a bounded keyword (BM25) bonus.
 
-Every returned passage carries its cosine similarity to the question (computed from the stored
-embedding when only the keyword ranking found it), so answerability thresholds read the same whatever
-retriever surfaced the passage.
+Every returned passage carries its cosine similarity to the question (computed from its stored
+embedding, whichever ranking found it), so answerability thresholds read the same whatever retriever
+surfaced the passage.
 """
 
 from __future__ import annotations
