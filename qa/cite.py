@@ -19,8 +19,10 @@ from ingest.chunker import sentence_spans
 from qa.schema import Citation, Passage
 from qa.text import numbers, stems
 
-# "[2]", "[1, 3]", "[1][2]", "[Extrait 2]", "[excerpt 2]"
-_MARKER = re.compile(r"\s*\[(?:(?:extrait|excerpt|source|passage)\s*)?(\d+(?:\s*[,;]\s*\d+)*)\]", re.I)
+# "[2]", "[1, 3]", "[1][2]", "[Extrait 2]", "[excerpt 2]"; a run joined by « et » / "and" / "," is one
+# marker: « dans les extraits [1] et [2] » must not leave « dans les extraits et ».
+_ONE_MARKER = r"\[(?:(?:extrait|excerpt|source|passage)\s*)?\d+(?:\s*[,;]\s*\d+)*\]"
+_MARKER = re.compile(rf"\s*{_ONE_MARKER}(?:\s*(?:[,;&]|\bet\b|\band\b)?\s*{_ONE_MARKER})*", re.I)
 SUPPORTED = 0.5  # share of a sentence's new content words found in the passage
 SUPPORTED_YES_NO = 0.6  # share of all its content words, for an answer to a yes/no question
 
@@ -46,7 +48,7 @@ class Attribution:
 
 
 def strip_markers(text: str) -> tuple[str, list[int]]:
-    found = [int(n) for m in _MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    found = [int(n) for m in _MARKER.finditer(text) for n in re.findall(r"\d+", m.group(0))]
     return _MARKER.sub("", text).strip(), found
 
 

@@ -48,7 +48,9 @@ def test_unrelated_sentence_is_flagged_not_cited():
 
 
 def test_marker_variants_are_recognised():
-    assert strip_markers("Oui [1, 3] et [Extrait 2].") == ("Oui et.", [1, 3, 2])
+    assert strip_markers("Oui [1, 3] et [Extrait 2].") == ("Oui.", [1, 3, 2])  # one run of markers
+    assert strip_markers("Voir les extraits [1] and [4], puis [2][3].") == ("Voir les extraits, puis.", [1, 4, 2, 3])
+    assert strip_markers("Les tests [n] et la liste [a] restent.") == ("Les tests [n] et la liste [a] restent.", [])
 
 
 def test_a_sentence_joining_two_facts_cites_both_passages():
