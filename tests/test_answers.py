@@ -73,6 +73,8 @@ def test_a_yes_no_question_gets_yes_or_no_and_the_passage_that_says_it(engine, c
     # Tempting: the passages discuss Nvidia's money, never its revenue or its staff.
     "Quel est le chiffre d'affaires de Nvidia en 2024 ?",
     "Combien d'employés compte Nvidia ?",
+    # The passages price tokens (« 255 fois du coût par token depuis ChatGPT »), never a subscription.
+    "Combien coûte l'abonnement à ChatGPT ?",
 ])
 def test_unanswerable_question_is_refused_without_citations(engine, corpus_text, question):
     answer = engine.ask(question)
@@ -81,10 +83,16 @@ def test_unanswerable_question_is_refused_without_citations(engine, corpus_text,
     assert answer.citations == [] and answer.retrieved  # the sources stay visible
 
 
-def test_off_topic_question_is_refused_before_calling_the_model(engine):
-    answer = engine.ask("What is the boiling point of mercury in kelvin?")
-    assert answer.refused and answer.answer == "The documents don't say."
-    assert answer.timings.first_token_ms is None
+@pytest.mark.parametrize(("question", "refusal"), [
+    ("What is the boiling point of mercury in kelvin?", "The documents don't say."),
+    ("Who won the 2018 football World Cup?", "The documents don't say."),
+    ("Quelle est la recette de la tarte Tatin ?", "Le corpus ne le dit pas."),
+    ("Comment renouveler mon passeport ?", "Le corpus ne le dit pas."),
+])
+def test_off_topic_question_is_refused_before_calling_the_model(engine, question, refusal):
+    answer = engine.ask(question)
+    assert answer.refused and answer.answer == refusal
+    assert answer.timings.first_token_ms is None and answer.draft == ""
 
 
 def test_cli_json_prints_the_structured_answer(indexed, monkeypatch, capsys, corpus_text):
