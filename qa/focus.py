@@ -11,7 +11,10 @@ from qa.text import STOP, fold, stems
 
 _ASKED = re.compile(
     r"\b(?:combien\s+(?:de\s+|d['’]\s*)|how\s+many\s+|quel(?:le)?s?\s+(?:est|sont|était|étaient)\s+"
-    r"(?:le\s+|la\s+|les\s+|l['’]\s*)|what\s+(?:is|was|are|were)\s+(?:the\s+))"
+    r"(?:le\s+|la\s+|les\s+|l['’]\s*)|what\s+(?:is|was|are|were)\s+(?:the\s+)"
+    # « combien coûte l'abonnement à ChatGPT », "how much does a chip cost": the thing priced
+    r"|combien\s+(?:a\s+|ont\s+)?(?:co[uû]t(?:e|ent|é)|vau[tx]|valent)\s+(?:le\s+|la\s+|les\s+|l['’]\s*|une?\s+)?"
+    r"|how\s+much\s+(?:does|did|do|will)\s+(?=(?:[\w-]+\s+){1,5}cost\b)(?:the\s+|an?\s+)?)"
     r"((?:[\w-]+\s+){0,3}[\w-]+)",
     re.IGNORECASE,
 )
@@ -19,6 +22,7 @@ _ASKED = re.compile(
 _GENERIC = {"nom", "nombre", "montant", "part", "pourcentage", "type", "genre", "name", "number",
             "amount", "percentage", "share", "kind", "total", "somme", "valeur", "value"}
 _DURATION = {"temps", "fois", "time", "times"}  # « combien de temps »: no subject to look for
+_QUALIFIER = {"single", "each", "every", "seul", "seule", "chaque"}  # "a single chip": the chip is asked
 
 
 # A French compound noun « X de Y » / « X d'Y » without an article (« chiffre d'affaires », « taux de
@@ -36,7 +40,7 @@ def asked_for(question: str) -> set[str]:
         folded = fold(word.group())
         if folded in _DURATION:
             return set()
-        if folded in STOP or len(folded) < 3 or folded in _GENERIC:
+        if folded in STOP or len(folded) < 3 or folded in _GENERIC or folded in _QUALIFIER:
             continue
         compound = _COMPOUND.match(question, m.start(1) + word.end())
         second = compound.group(1) if compound and compound.group(1)[0].islower() else ""

@@ -13,6 +13,10 @@ from qa.focus import asked_for, asks_for_name, asks_yes_no, mentioned, names_som
     ("Quel est le coût de l'entraînement de R1 ?", {"cout"}),  # an article: a complement, not a compound
     ("Combien de salariés compte DeepSeek ?", {"salar"}),
     ("Combien d'employés compte Nvidia ?", {"emplo"}),
+    ("Combien coûte l'abonnement à ChatGPT ?", {"abonn"}),  # what is priced
+    ("Combien a coûté l'entraînement de DeepSeek-V3 ?", {"entra"}),
+    ("How much does a single H800 chip cost?", {"h800"}),
+    ("How much does Alibaba plan to spend on AI?", set()),  # not a price: no form to read
     ("Quel est le nom du fonds qui finance DeepSeek ?", {"fonds"}),  # « nom » says how, not what
     ("How many parameters does the largest R1 model have?", {"param"}),
     ("Pendant combien de temps l'Occident a-t-il compté sur ses sanctions ?", set()),  # a duration
