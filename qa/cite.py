@@ -71,7 +71,7 @@ def attribute(
     question: str = "",
     similarity: Similarity | None = None,
     cross_lingual: bool = False,
-    doc_stems: Callable[[str], set[str]] | None = None,
+    context_stems: Callable[[Passage], set[str]] | None = None,
     yes_no: bool = False,
 ) -> Attribution:
     """yes_no: the question is answered by « Oui, … » / "No, …": a sentence that restates it after the
@@ -79,15 +79,20 @@ def attribute(
     psents = _passage_sentences(passages)
     q_stems, q_numbers = stems(question), numbers(question, spelled=True)
     passage_numbers = [numbers(p.text, spelled=True) for p in passages]
-    # A passage supports an answer only if its document names most of what the question names ("selon
+    # A passage supports an answer only if it or its context names most of what the question names ("selon
     # Mike Whitney" is satisfied by the article's byline, not by every passage; a question comparing two
     # articles names both authors). Names no document contains cannot be checked (a translation:
     # "China" / "Chine") and are not required.
-    vocab = [with_aliases(stems(f"{p.title} {p.text}") | (doc_stems(p.doc) if doc_stems else set())) for p in passages]
-    # Only names the best passage's document confirms: a name the question uses loosely (« Washington »
-    # for the US government) must not rule out the document that answers.
-    required = {e for e in entities(question) if vocab and e in vocab[0]}
-    on_topic = [2 * len(required & v) >= len(required) for v in vocab]
+    vocab = [with_aliases(stems(f"{p.title} {p.text}") | (context_stems(p) if context_stems else set()))
+             for p in passages]
+    # Only names the best passage's context confirms: a name the question uses loosely (« Washington »
+    # for the US government) must not rule out the document that answers. A question about two subjects
+    # (« Stargate selon Mike Whitney, et Alibaba selon… ») is answered by passages that each name their own
+    # half of all the names the shown passages confirm.
+    names = entities(question)
+    required = {e for e in names if vocab and e in vocab[0]}
+    confirmed = {e for e in names if any(e in v for v in vocab)}
+    on_topic = [2 * len(required & v) >= len(required) or 2 * len(confirmed & v) >= len(confirmed) for v in vocab]
     pieces: list[tuple[str, list[int]]] = [strip_markers(answer[s:e]) for s, e in sentence_spans(answer)]
     pieces = [(t, m) for t, m in pieces if t]
 
@@ -152,7 +157,8 @@ def _negated(sentence: str) -> bool:
 
 
 # Where a sentence joins two statements.
-_CLAUSE = re.compile(r"(?:,\s*|\s+)(?=(?:tandis que|alors que|whereas|while|mais|but)\b)|;\s*|,\s+(?=et\b|and\b)")
+_CLAUSE = re.compile(r"(?:,\s*|\s+)(?=(?:tandis qu|alors qu)(?:e\b|['’])|(?:whereas|while|mais|but)\b)"
+                     r"|;\s*|,\s+(?=et\b|and\b)")
 
 
 def _join_clauses(body: str, clauses: list[str], marked: list[str]) -> str:

@@ -7,6 +7,7 @@ surfaced the passage.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Mapping
@@ -54,7 +55,7 @@ class Retriever:
         self.embed = embed_model(settings.embed)
         self._stamp = ""
         self._keyword: KeywordIndex | None = None
-        self._doc_stems: dict[str, set[str]] = {}
+        self._doc_rows: dict[str, list[tuple[int, set[str]]]] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, str, int | None], _Pending] = {}
         self._recent_lock = threading.Lock()
@@ -67,7 +68,7 @@ class Retriever:
         stamp = stamp or store.sync_stamp(self.api, self.settings.chroma.collection)
         with self._lock:
             if stamp != self._stamp:
-                self._stamp, self._keyword, self._doc_stems = stamp, None, {}
+                self._stamp, self._keyword, self._doc_rows = stamp, None, {}
 
     def keyword_index(self, refresh: bool = True) -> KeywordIndex:
         """Built from what Chroma holds, so the keyword and vector indexes always agree."""
@@ -80,14 +81,23 @@ class Retriever:
                 self._keyword = KeywordIndex(got["ids"], texts, names_before(texts, got["metadatas"]))
             return self._keyword
 
-    def doc_stems(self, doc: str) -> set[str]:
-        """Every content word of a document (and its title): what the document as a whole talks about."""
+    def context_stems(self, passage: Passage) -> set[str]:
+        """The words around a passage that may name its subject: its document's title and first two passages
+        (the byline: « par Cecilia Rikap ») and the passages just before and after it (« DD Dosa a écrit : »,
+        then the quote). Not the whole document: a newsletter's bullet on Lucie says nothing about its
+        bullet on Stargate's 500 billion."""
         with self._lock:
-            if doc not in self._doc_stems:
-                got = self.collection.get(where={"doc": doc}, include=["documents", "metadatas"])
-                title = (got["metadatas"][0] or {}).get("title", "") if got["metadatas"] else ""
-                self._doc_stems[doc] = stems(" ".join([title, *got["documents"]]))
-            return self._doc_stems[doc]
+            if passage.doc not in self._doc_rows:
+                got = self.collection.get(where={"doc": passage.doc}, include=["documents", "metadatas"])
+                rows = sorted(zip(got["metadatas"], got["documents"], strict=True),
+                              key=lambda row: int(row[0]["char_start"]))
+                title = str(rows[0][0].get("title", "")) if rows else ""
+                self._doc_rows[passage.doc] = [(int(m["char_start"]), stems(f"{title} {text}")) for m, text in rows]
+            rows = self._doc_rows[passage.doc]
+        if not rows:
+            return set()
+        at = bisect.bisect_left([start for start, _ in rows], passage.start)
+        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at + 1} if 0 <= i < len(rows)))
 
     def embed_query(self, question: str) -> np.ndarray:
         return np.asarray(self.embed.get_query_embedding(question))

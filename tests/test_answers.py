@@ -75,6 +75,8 @@ def test_a_yes_no_question_gets_yes_or_no_and_the_passage_that_says_it(engine, c
     "Combien d'employés compte Nvidia ?",
     # The passages price tokens (« 255 fois du coût par token depuis ChatGPT »), never a subscription.
     "Combien coûte l'abonnement à ChatGPT ?",
+    # The newsletter names Lucie in one bullet and a 500-billion budget (Stargate's) in another.
+    "Quel est le budget du modèle français Lucie ?",
 ])
 def test_unanswerable_question_is_refused_without_citations(engine, corpus_text, question):
     answer = engine.ask(question)

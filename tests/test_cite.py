@@ -2,7 +2,7 @@
 
 from qa.cite import attribute, strip_markers
 from qa.schema import Passage
-from qa.text import numbers
+from qa.text import numbers, stems
 
 
 def passage(text: str, doc: str = "a.txt", start: int = 0) -> Passage:
@@ -141,3 +141,30 @@ def test_a_yes_no_answer_with_the_wrong_polarity_or_a_bare_yes_is_unsupported():
                    "Oui [1].",  # says nothing the passage could support
                    "Oui, un étudiant peut devenir ministre [1]."):  # half of it is on the subject: not enough
         assert attribute(answer, [STAGE], q, yes_no=True).supported_sentences == 0, answer
+
+
+LUCIE = passage("Après le flop du LLM FR Lucie, l'Europe semble cantonnée à la régulation.", "lettre.txt", 1450)
+STARGATE = passage("Un méga-investissement de 500 milliards de dollars. Absence remarquée d'Elon Musk, qui critique "
+                   "le budget.", "lettre.txt", 420)
+
+
+def test_a_question_name_only_found_elsewhere_in_the_document_does_not_bind_a_figure_to_it():
+    """A newsletter's bullet on Lucie says nothing about its bullet on Stargate's budget: the passage
+    stating the figure must name the subject itself or in its context (byline, neighbouring passages)."""
+    question = "Quel est le budget du modèle français Lucie ?"
+    answer = "Le budget de Lucie est de 500 milliards de dollars [1]."
+    shown = [LUCIE, STARGATE]
+    # The context the retriever gives each bullet (its neighbours hold neither word) vs the whole document.
+    assert attribute(answer, shown, question, context_stems=lambda p: set()).supported_sentences == 0
+    whole_doc = stems(LUCIE.text + " " + STARGATE.text)
+    assert attribute(answer, shown, question, context_stems=lambda p: whole_doc).supported_sentences == 1
+
+
+def test_a_question_about_two_subjects_is_answered_by_a_passage_for_each():
+    whitney = passage("Le président Trump a annoncé Stargate, 500 milliards de dollars, écrit Mike Whitney.", "w.txt")
+    alibaba = passage("Alibaba va consacrer 53 milliards de dollars aux centres de données.", "g.txt", 900)
+    question = ("Quel montant Trump a-t-il annoncé pour Stargate selon Mike Whitney, et combien Alibaba "
+                "compte-t-il consacrer aux centres de données ?")
+    result = attribute("Trump a annoncé 500 milliards de dollars pour Stargate, tandis qu'Alibaba compte consacrer "
+                       "53 milliards de dollars aux centres de données.", [alibaba, whitney], question)
+    assert result.supported_sentences == 1 and sorted(c.n for c in result.citations) == [1, 2]
