@@ -96,8 +96,8 @@ class Retriever:
             rows = self._doc_rows[passage.doc]
         if not rows:
             return set()
-        at = bisect.bisect_left([start for start, _ in rows], passage.start)
-        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at + 1} if 0 <= i < len(rows)))
+        at = bisect.bisect_left([start for start, _ in rows], passage.start)  # the passage, or the one after it
+        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at, at + 1} if 0 <= i < len(rows)))
 
     def embed_query(self, question: str) -> np.ndarray:
         return np.asarray(self.embed.get_query_embedding(question))
