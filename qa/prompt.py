@@ -36,8 +36,8 @@ def build_messages(question: str, passages: Sequence[Passage], lang: str, templa
     best passage."""
     user = load(f"{template}_{lang}").format(passages=format_passages(passages, numbers), question=question.strip())
     return [
-        # One system prompt for both languages: llama.cpp skips it for every question, not only for one
-        # in the same language as the last (a switch re-read it: ~1.2 s).
-        ChatMessage(role=MessageRole.SYSTEM, content=load("system")),
+        # A fixed system prompt per language: the llama.cpp backend keeps its state (qa/llm.py), so it is
+        # never read again; the instructions in it cost nothing per question.
+        ChatMessage(role=MessageRole.SYSTEM, content=load(f"system_{lang}")),
         ChatMessage(role=MessageRole.USER, content=user),
     ]
