@@ -27,7 +27,19 @@ def refusal(lang: str) -> str:
 def format_passages(passages: Sequence[Passage], numbers: Sequence[int] | None = None) -> str:
     """numbers: each passage's number in the sources panel, so the model's [n] mean what the user sees."""
     numbers = numbers or range(1, len(passages) + 1)
-    return "\n\n".join(f"[{n}] {clean_inline(p.text)}" for n, p in zip(numbers, passages, strict=True))
+    texts = [unseen(p, passages) for p in passages]
+    return "\n\n".join(f"[{n}] {clean_inline(t)}" for n, t in zip(numbers, texts, strict=True))
+
+
+def unseen(passage: Passage, context: Sequence[Passage]) -> str:
+    """The passage without its opening sentence when another passage of the context ends with it (chunks
+    overlap by a sentence): the prompt is read at ~75 tokens/s, and the sentence stays where the document
+    has it, at the end of the passage it continues."""
+    if len(passage.text) != passage.end - passage.start:  # rewritten (a defused passage): offsets are off
+        return passage.text
+    start = max([q.end for q in context if q.doc == passage.doc and q.start < passage.start < q.end],
+                default=passage.start)
+    return passage.text[start - passage.start :] if start < passage.end else passage.text
 
 
 def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user",

@@ -1,0 +1,30 @@
+"""What the model reads: numbered passages, each sentence once."""
+
+from qa.prompt import build_messages, format_passages
+from qa.schema import Passage
+
+TEXT = "Première phrase. Deuxième phrase partagée. Troisième phrase."
+
+
+def passage(start: int, end: int, doc: str = "a.txt") -> Passage:
+    return Passage(doc=doc, start=start, end=end, score=0.5, text=TEXT[start:end])
+
+
+def test_a_sentence_two_overlapping_passages_share_is_read_once_where_the_document_has_it():
+    first, second = passage(0, 43), passage(17, len(TEXT))  # both hold « Deuxième phrase partagée. »
+    expected = {1: "Première phrase. Deuxième phrase partagée.", 2: "Troisième phrase."}
+    assert format_passages([first, second], [1, 2]) == f"[1] {expected[1]}\n\n[2] {expected[2]}"
+    assert format_passages([second, first], [2, 1]) == f"[2] {expected[2]}\n\n[1] {expected[1]}"
+
+
+def test_passages_of_other_documents_and_rewritten_passages_are_kept_whole():
+    other = Passage(doc="b.txt", start=17, end=len(TEXT), score=0.5, text=TEXT[17:])
+    assert format_passages([passage(0, 43), other]).endswith("[2] Deuxième phrase partagée. Troisième phrase.")
+    defused = Passage(doc="a.txt", start=17, end=len(TEXT), score=0.5, text="[instruction retirée]")
+    assert format_passages([passage(0, 43), defused]).endswith("[2] [instruction retirée]")
+
+
+def test_each_language_has_its_own_fixed_system_prompt():
+    fr, en = build_messages("Q ?", [passage(0, 16)], "fr"), build_messages("Q?", [passage(0, 16)], "en")
+    assert fr[0].content != en[0].content and "Answer in English" in en[0].content
+    assert "Answer in English" not in en[1].content  # the instructions are not read again per question
