@@ -124,14 +124,13 @@ def _system_caching_llamacpp() -> type[LLM]:
         def _start_from_system(self, prompt: str) -> None:
             """Leave llama.cpp's cache starting with this prompt's system part (its own prefix matching
             then skips it)."""
-            end = prompt.find(_SYSTEM_END)
-            if not prompt.startswith(_SYSTEM_START) or end < 0:
+            found = prompt.find(_SYSTEM_END)
+            end = found + len(_SYSTEM_END)
+            # A special token after the system part: its tokens are then a prefix of the whole prompt's.
+            if found < 0 or not prompt.startswith(_SYSTEM_START) or not prompt.startswith(_NEXT_TURN, end):
                 return
             model = self._model
-            full = model.tokenize(prompt.encode("utf-8"), special=True)
-            system = tuple(model.tokenize(prompt[: end + len(_SYSTEM_END)].encode("utf-8"), special=True))
-            if tuple(full[: len(system)]) != system:  # tokens merged across the boundary: no safe prefix
-                return
+            system = tuple(model.tokenize(prompt[:end].encode("utf-8"), special=True))
             if tuple(model.input_ids[: min(model.n_tokens, len(system))]) == system:
                 return  # already there
             if system in self._states:
@@ -146,7 +145,7 @@ def _system_caching_llamacpp() -> type[LLM]:
     return SystemCachingLlamaCPP
 
 
-_SYSTEM_START, _SYSTEM_END = "<|im_start|>system\n", "<|im_end|>\n"
+_SYSTEM_START, _SYSTEM_END, _NEXT_TURN = "<|im_start|>system\n", "<|im_end|>\n", "<|im_start|>"
 _MAX_SYSTEM_STATES = 4
 
 
