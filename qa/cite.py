@@ -37,6 +37,7 @@ class _PassageSentence:
     end: int
     text: str
     stems: set[str]
+    numbers: set[str]  # spelled-out ones included
 
 
 @dataclass
@@ -57,7 +58,8 @@ def _passage_sentences(passages: Sequence[Passage]) -> list[_PassageSentence]:
     for i, p in enumerate(passages):
         for s, e in sentence_spans(p.text):
             piece = p.text[s:e]
-            out.append(_PassageSentence(i, p.start + s, p.start + e, piece, with_aliases(stems(piece))))
+            out.append(_PassageSentence(i, p.start + s, p.start + e, piece, with_aliases(stems(piece)),
+                                        numbers(piece, spelled=True)))
     return out
 
 
@@ -73,6 +75,7 @@ def attribute(
     cross_lingual: bool = False,
     context_stems: Callable[[Passage], set[str]] | None = None,
     yes_no: bool = False,
+    head_stems: Callable[[Passage], set[str]] | None = None,
 ) -> Attribution:
     """yes_no: the question is answered by « Oui, … » / "No, …": a sentence that restates it after the
     polarity word is an answer, supported only by a passage that states that very content."""
@@ -96,7 +99,10 @@ def attribute(
     pieces: list[tuple[str, list[int]]] = [strip_markers(answer[s:e]) for s, e in sentence_spans(answer)]
     pieces = [(t, m) for t, m in pieces if t]
 
-    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no)
+    heads = [with_aliases(stems(p.title) | (head_stems(p) if head_stems else set())) for p in passages]
+    q_groups = [g for g in name_groups(_ATTRIBUTION.sub(" ", question))
+                if any(_names_found({n}, v) for n in g for v in vocab)]
+    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no, q_groups, heads)
     # Embedding similarity, for answers whose words cannot match the passages' (another language).
     use_sims = similarity is not None and cross_lingual and bool(psents)
 
@@ -156,6 +162,11 @@ def _negated(sentence: str) -> bool:
     return bool(_NEGATION.search(sentence))
 
 
+# « selon Arnaud Bertrand », "quoted by Mike Whitney", and quoted titles: a sentence's sources, not its subject.
+_ATTRIBUTION = re.compile(
+    r"\b(?:selon|d['’]apr[eè]s|according\s+to|(?:cit[ée]e?s?|quoted|cited)\s+(?:par|by))\b[^,.;:]*"
+    r"|«[^»]*»|“[^”]*”|\"[^\"]*\"", re.IGNORECASE)
+
 # Where a sentence joins two statements.
 _CLAUSE = re.compile(r"(?:,\s*|\s+)(?=(?:tandis qu|alors qu)(?:e\b|['’])|(?:whereas|while|mais|but)\b)"
                      r"|;\s*|,\s+(?=et\b|and\b)")
@@ -181,6 +192,8 @@ class _Checker:
     q_stems: set[str]
     q_numbers: set[str]
     yes_no: bool = False
+    q_groups: list[set[str]] = field(default_factory=list)  # the question's names some shown passage confirms
+    heads: list[set[str]] = field(default_factory=list)  # each passage's document title and byline
 
     def best(self, text: str, hinted: list[int], sims: Sequence[float] | None) -> tuple[float, float, int] | None:
         """(support, own-sentence score, index of the quoted passage sentence), or None if unsupported."""
@@ -192,7 +205,15 @@ class _Checker:
         if not claim:
             return None
         names = _names(text) - self.q_stems  # names the answer adds: they must be in the passage
-        new_numbers = numbers(text) - self.q_numbers
+        new_numbers = numbers(text, spelled=True) - self.q_numbers
+        # Of whom the sentence says it: the names it asserts, the question's included (« Tencent a annoncé un
+        # budget de 10 milliards »), must be stated next to the sentence that supports it, or be its document's
+        # subject (title, byline) — not merely elsewhere in the passage (« Honor a annoncé… » is another
+        # company's budget; « quatre centres de crise » were Meta's, not Google's). One word of a name will do
+        # (« Jared Dunmon… » then « Dunmon a commenté… »).
+        said = _ATTRIBUTION.sub(" ", text)  # who reports it and quoted titles are checked with the passage's context
+        bound = [g for g in name_groups(said) if g - self.q_stems] + [g for g in self.q_groups if g & stems(said)]
+        bound = bound if new_numbers or names else []
         best: tuple[float, float, int] = (0.0, 0.0, -1)
         scores: dict[int, tuple[float, float, int]] = {}
         for j, ps in enumerate(self.psents):
@@ -201,12 +222,20 @@ class _Checker:
                 continue  # another subject, or a figure or name the passage does not state
             if negative is not None and _negated(ps.text) != negative:
                 continue  # « Non, un étudiant ne peut pas… » against « une administration peut accueillir… »
+            if negative is not None and self._qualified(j, negative):
+                continue  # « Oui, vous pouvez garder ce nom. Toutefois, ce n'est plus possible en cas de remariage. »
+            # Neighbours may complete the claim; for a yes/no answer only those saying it with the same polarity.
+            near = [k for k in (j - 1, j + 1) if 0 <= k < len(self.psents) and self.psents[k].passage == ps.passage
+                    and (negative is None or _negated(self.psents[k].text) == negative)]
+            window = ps.stems.union(*(self.psents[k].stems for k in near))
+            if not self._binds(j, near, new_numbers, bound):
+                continue  # the figure is stated elsewhere in the passage, or next to another subject
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:  # a sentence stating the claim's figures needs less of its wording
                 states = new_numbers and new_numbers <= numbers(ps.text, spelled=True)
                 own = max(own, _from_cosine(sims[j], floor=0.4 if states else 0.45))
-            key = (max(own, _lexical(claim, ps.stems | _neighbour_stems(self.psents, j))), own, j)
+            key = (max(own, _lexical(claim, window)), own, j)
             if key > scores.get(ps.passage, (-1.0, -1.0, -1)):
                 scores[ps.passage] = key
             best = max(best, key)
@@ -215,6 +244,26 @@ class _Checker:
         need = SUPPORTED if negative is None else max(SUPPORTED_YES_NO, 3 / len(claim))
         hint = next((scores[n - 1] for n in hinted if n - 1 in scores and scores[n - 1][0] >= need), None)
         return hint or (best if best[0] >= need else None)
+
+
+    def _binds(self, j: int, near: list[int], new_numbers: set[str], bound: list[set[str]]) -> bool:
+        """Are the figures stated by sentence j or a neighbour, and each name (one word of it) in the sentences
+        around the one stating them (j itself without figures), or in the document's title and byline?"""
+        stating = [k for k in (j, *near) if new_numbers & self.psents[k].numbers] if new_numbers else [j]
+        if not new_numbers <= set().union(*(self.psents[k].numbers for k in stating)):
+            return False
+        passage = self.psents[j].passage
+        named = set().union(self.heads[passage] if self.heads else set(), *(
+            self.psents[i].stems for k in stating for i in (k - 1, k, k + 1)
+            if 0 <= i < len(self.psents) and self.psents[i].passage == passage))
+        return all(any(_names_found({n}, named) for n in group) for group in bound)
+
+    def _qualified(self, j: int, negative: bool) -> bool:
+        """Does the next sentence say the opposite about something of the question this one leaves out (the
+        case asked about is the exception to the rule it states)?"""
+        ps, k = self.psents[j], j + 1
+        return (k < len(self.psents) and self.psents[k].passage == ps.passage
+                and _negated(self.psents[k].text) != negative and bool(self.q_stems & self.psents[k].stems - ps.stems))
 
 
 def entities(question: str) -> set[str]:
@@ -233,16 +282,37 @@ _ALIAS_WORDS = {"january": "janv", "february": "fevr", "march": "mars", "april":
             "united": "etats", "states": "unis", "us": "etats", "usa": "etats", "american": "ameri",
             "white": "maiso", "house": "blanc", "soviet": "sovie", "germany": "allem", "german": "allem",
             "spain": "espag", "spanish": "espag", "ireland": "irlan", "italy": "itali", "england": "angle",
-            "britain": "royau", "british": "brita", "chinese": "chin", "european": "europ", "union": "union"}
+            "britain": "royau", "british": "brita", "chinese": "chin", "european": "europ", "union": "union",
+            # titles and offices capitalised in English answers, not cognates of their French names
+            "first": "premi", "prime": "premi", "town": "mairi", "hall": "mairi", "mayor": "maire",
+            "tax": "impot", "taxes": "impot", "housing": "logem", "labour": "trava", "labor": "trava",
+            "health": "sante", "insurance": "assur", "employment": "emplo", "court": "tribu", "high": "haut"}
 _ALIASES = {w[:5]: v for w, v in _ALIAS_WORDS.items()}
 
 
+def name_groups(text: str) -> list[set[str]]:
+    """The names after the first word (runs of capitalised words, or words with digits: « Jared Dunmon »,
+    « R1 »), each as the set of its stems; an elided article is not part of it (« d'OpenAI »), nor an
+    English suffix ("DeepSeek-driven", "AI-powered")."""
+    groups: list[set[str]] = []
+    end = -1
+    for i, m in enumerate(re.finditer(r"[\w'’-]+", text)):
+        token = re.sub(r"-[a-z]+$", "", re.split(r"['’]", m.group())[-1])
+        if i and (token[:1].isupper() or (re.search(r"\d", token) and not token.isdigit())) and (found := stems(token)):
+            if end >= 0 and not text[end : m.start()].strip():
+                groups[-1] |= found
+            else:
+                groups.append(set(found))
+            end = m.end()
+        else:
+            end = -1
+    return groups
+
+
 def _names(sentence: str) -> set[str]:
-    """Capitalised words after the first, and words with digits (R1, H800): the names a sentence asserts.
-    Plain figures are not names: the number check compares them, spelled-out forms included."""
-    tokens = re.findall(r"[\w'’-]+", sentence)
-    names = {t for t in tokens[1:] if t[:1].isupper() or (re.search(r"\d", t) and not t.isdigit())}
-    return set().union(*(stems(n) for n in names)) if names else set()
+    """The stems of every name a sentence asserts. Plain figures are not names: the number check compares
+    them, spelled-out forms included."""
+    return set().union(*name_groups(sentence))
 
 
 def with_aliases(found: set[str]) -> set[str]:
@@ -254,14 +324,6 @@ def with_aliases(found: set[str]) -> set[str]:
 def _names_found(names: set[str], vocab: set[str]) -> bool:
     prefixes = {v[:4] for v in vocab}
     return all(n in vocab or n[:4] in prefixes for n in names)
-
-
-def _neighbour_stems(psents: list[_PassageSentence], j: int) -> set[str]:
-    out: set[str] = set()
-    for k in (j - 1, j + 1):
-        if 0 <= k < len(psents) and psents[k].passage == psents[j].passage:
-            out |= psents[k].stems
-    return out
 
 
 def _from_cosine(cos: float, floor: float = 0.45) -> float:

@@ -206,7 +206,8 @@ class Engine:
         """The draft with verified citations, and why it must be refused (None: it stands)."""
         cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
         result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
-                           context_stems=self.retriever.context_stems, yes_no=asks_yes_no(query))
+                           context_stems=self.retriever.context_stems, yes_no=asks_yes_no(query),
+                           head_stems=self.retriever.head_stems)
         cited = [shown[c.n - 1].text for c in result.citations]
         # « X n'est pas précisé, mais Y [1] » still answers; a bare « Le corpus ne le dit pas » does not,
         # whatever passage its words happen to match.

@@ -86,6 +86,17 @@ class Retriever:
         (the byline: « par Cecilia Rikap ») and the passages just before and after it (« DD Dosa a écrit : »,
         then the quote). Not the whole document: a newsletter's bullet on Lucie says nothing about its
         bullet on Stargate's 500 billion."""
+        rows, at = self._rows_at(passage)
+        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at, at + 1} if 0 <= i < len(rows)))
+
+    def head_stems(self, passage: Passage) -> set[str]:
+        """The words of the passage's document title and byline (its first two passages): who wrote it and
+        what it is about, which every passage of it may leave unsaid."""
+        rows, _ = self._rows_at(passage)
+        return set().union(*(row[1] for row in rows[:2]))
+
+    def _rows_at(self, passage: Passage) -> tuple[list[tuple[int, set[str]]], int]:
+        """The document's passages as (start offset, stems with the title), and where this passage is."""
         with self._lock:
             if passage.doc not in self._doc_rows:
                 got = self.collection.get(where={"doc": passage.doc}, include=["documents", "metadatas"])
@@ -94,10 +105,8 @@ class Retriever:
                 title = str(rows[0][0].get("title", "")) if rows else ""
                 self._doc_rows[passage.doc] = [(int(m["char_start"]), stems(f"{title} {text}")) for m, text in rows]
             rows = self._doc_rows[passage.doc]
-        if not rows:
-            return set()
-        at = bisect.bisect_left([start for start, _ in rows], passage.start)  # the passage, or the one after it
-        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at, at + 1} if 0 <= i < len(rows)))
+        # The passage, or the one after it when its offset is no longer a stored row (an ingest in between).
+        return rows, bisect.bisect_left([start for start, _ in rows], passage.start)
 
     def embed_query(self, question: str) -> np.ndarray:
         return np.asarray(self.embed.get_query_embedding(question))
