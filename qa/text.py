@@ -10,14 +10,16 @@ _WORDS = re.compile(r"[a-z0-9]+")
 # digits of a name (R1, GPT-4, Llama-3.1), which are no figure.
 _NUMBER = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)(?<!\d[.,])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 # Numbers passages spell out (« quatre centres », « un trillion de dollars »). "un"/"one" only before a
-# magnitude, where it is a figure and not an article; "neuf" (new) and "cent" (pour cent) are left out.
+# magnitude or a duration (« un mois », "one year"), where it is a figure and not an article; "neuf" (new)
+# and "cent" (pour cent) are left out.
 _SPELLED = {w: str(n) for n, ws in {
     2: "deux two", 3: "trois three", 4: "quatre four", 5: "cinq five", 6: "six", 7: "sept seven",
     8: "huit eight", 9: "nine", 10: "dix ten", 11: "onze eleven", 12: "douze twelve", 15: "quinze fifteen",
     20: "vingt twenty", 30: "trente thirty", 40: "quarante forty", 50: "cinquante fifty"}.items()
     for w in ws.split()}
 _SPELLED_NUMBER = re.compile(
-    r"\b(?:(?:un|une|one|a)(?=\s+(?:million|milliard|billion|trillion))|" + "|".join(_SPELLED) + r")\b")
+    r"\b(?:(?:un|une|one|an?)(?=\s+(?:million|milliard|billion|trillion|mois|ans?|annee|jours?|semaine|heure|minute"
+    r"|month|year|day|week|hour)\b)|" + "|".join(_SPELLED) + r")\b")
 
 STOP = set(
     """
