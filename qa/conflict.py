@@ -19,10 +19,12 @@ from ingest.chunker import sentence_spans
 from qa.schema import Citation, Passage
 from qa.text import fold, stems
 
-_SCALE = {"milliard": 1e9, "billion": 1e9, "million": 1e6, "mille": 1e3, "thousand": 1e3, "trillion": 1e12}
+_SCALE = {"milliard": 1e9, "billion": 1e9, "million": 1e6, "mille": 1e3, "thousand": 1e3, "trillion": 1e12,
+          # abbreviations, as in "$500B", "2 Mds €", "$5.6M", "$20k"
+          "b": 1e9, "bn": 1e9, "md": 1e9, "mrd": 1e9, "m": 1e6, "k": 1e3}
 _MONEY = re.compile(
     r"(?P<pre>[$€])?\s?(?P<num>\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?)\s*"
-    r"(?P<scale>milliards?|billions?|millions?|mille|thousand|trillions?)?\s*"
+    r"(?P<scale>milliards?|billions?|millions?|mille|thousand|trillions?|(?:bn|B|Mds?|Mrds?|M|k)(?![^\W\d_]))?\s*"
     r"(?:de |d['’])?(?P<unit>dollars?|euros?|yuans?|%|pour ?cent|percent|\$|€)?",
     re.IGNORECASE,
 )

@@ -30,6 +30,8 @@ def similarity(indexed):
 @pytest.mark.parametrize(("text", "expected"), [
     ("près de 600 milliards de dollars", [(600e9, "usd")]),
     ("a $600 billion loss", [(600e9, "usd")]),
+    ("Trump's $500B AI Boondoggle", [(500e9, "usd")]),  # not $500 against « 500 milliards »
+    ("une levée de 2 Mds €, puis $5.6M", [(2e9, "eur"), (5.6e6, "usd")]),
     ("une chute de 17 % en un jour", [(17.0, "%")]),
     ("levé 1,5 milliard d’euros", [(1.5e9, "eur")]),
     ("671 milliards de paramètres en 2025", []),  # not money: never compared
