@@ -18,7 +18,16 @@ from index.embedder import similarity
 from ingest.clean import clean_inline
 from qa import conflict, prompt
 from qa.cite import Attribution, attribute, best_sentences, strip_markers
-from qa.focus import asked_for, asks_for_name, asks_yes_no, mentioned, names_something
+from qa.focus import (
+    asked_for,
+    asked_unit,
+    asks_for_name,
+    asks_yes_no,
+    mentioned,
+    names_something,
+    premise,
+    states_unit,
+)
 from qa.followup import standalone
 from qa.injection import defuse
 from qa.language import detect_language
@@ -218,11 +227,14 @@ class Engine:
         text = strip_markers(result.text)[0]
         if _ASKS_NUMBER.search(ans.question) and not _states_figure(text, ans.question):
             return result, _NO_FIGURE
+        if (unit := asked_unit(ans.question)) and not states_unit(text, unit):  # « 2 ans » for « combien de jours »
+            return result, _NO_FIGURE
         if asks_for_name(ans.question) and not names_something(text, ans.question):
             return result, _NO_NAME
-        if (all(detect_language(t) == ans.lang for t in cited)  # words comparable only in one language
-                and not mentioned(asked_for(ans.question), cited)):
-            return result, "the passages never mention what was asked"
+        if all(detect_language(t) == ans.lang for t in cited):  # words comparable only in one language
+            taken = premise(ans.question)
+            if not mentioned(asked_for(ans.question), cited) or 2 * len(taken & stems(" ".join(cited))) < len(taken):
+                return result, "the passages never mention what was asked"
         return result, None
 
     def _finish(self, ans: Answer, shown: list[Passage], query: str, result: Attribution, why: str | None,

@@ -52,6 +52,20 @@ def mentioned(focus: set[str], texts: list[str]) -> bool:
     return not focus or focus <= stems(" ".join(texts))
 
 
+_WHY = re.compile(r"^\W*(?:pourquoi|why|how\s+come|comment\s+se\s+fait-il)\b", re.IGNORECASE)
+
+
+def premise(question: str) -> set[str]:
+    """What a why-question takes for granted (« Pourquoi Nvidia a-t-elle attaqué DeepSeek en justice ? »:
+    attaqué, justice), as stems without its names; empty for other questions. An answer explaining it is
+    drawn from passages that must say it happened — at least half of these words — or it explains a fiction."""
+    if not (m := _WHY.match(question)):
+        return set()
+    rest = question[m.end():]
+    names = {w for w in re.findall(r"[\w'’-]+", rest) if w[:1].isupper()}
+    return stems(" ".join(w for w in re.findall(r"[\w'’-]+", rest) if w not in names))
+
+
 # Questions whose answer is a name: who, « quel est le nom », which company / newspaper / model…
 _ASKS_NAME = re.compile(
     r"(?:^\s*|,\s*)(?:qui|who)\b|\b(?:quel(?:le)?s?\s+(?:est|sont|était)\s+le\s+nom|what\s+(?:is|was)"
@@ -88,3 +102,30 @@ _WH = re.compile(r"\b(?:qui|quoi|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|c
 
 def asks_yes_no(question: str) -> bool:
     return bool(_YES_NO.search(question)) and not _WH.search(re.sub(r"(?i)est-ce\s+qu", "", question))
+
+
+# « combien de jours », "how many weeks": the unit the figure must come in, by the unit's stem in either language.
+_UNITS = {"jour": "day", "day": "day", "semaine": "week", "week": "week", "mois": "month", "month": "month",
+          "an": "year", "annee": "year", "year": "year", "heure": "hour", "hour": "hour", "minute": "minute"}
+_UNIT_ASKED = re.compile(r"\b(?:combien\s+d['’]\s*|combien\s+de\s+|how\s+many\s+)(jours?|semaines?|mois|ans|ann[ée]es?"
+                         r"|days?|weeks?|months?|years?|heures?|hours?|minutes?)\b", re.IGNORECASE)
+_FIGURE_UNIT = re.compile(r"(?:\d+(?:[.,]\d+)?|\b(?:un|une|one|an?|deux|two|trois|three|quatre|four|cinq|five|six|sept"
+                          r"|seven|huit|eight|dix|ten|quinze|fifteen|vingt|twenty|trente|thirty)\b)\s*"
+                          r"(jours?|semaines?|mois|ans|an|ann[ée]es?|days?|weeks?|months?|years?|heures?|hours?|h\b"
+                          r"|minutes?|min\b)", re.IGNORECASE)
+
+
+def _unit(word: str) -> str:
+    word = fold(word)
+    word = word if word in _UNITS else {"h": "heure", "min": "minute"}.get(word, word.removesuffix("s"))
+    return _UNITS.get(word, word)
+
+
+def asked_unit(question: str) -> str | None:
+    """« Combien de jours… ? » -> "day": a figure in another unit (« 2 ans ») does not answer it."""
+    m = _UNIT_ASKED.search(question)
+    return _unit(m.group(1)) if m else None
+
+
+def states_unit(answer: str, unit: str) -> bool:
+    return any(_unit(m.group(1)) == unit for m in _FIGURE_UNIT.finditer(answer))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.focus import asked_for, asks_for_name, asks_yes_no, mentioned, names_something
+from qa.focus import asked_for, asked_unit, asks_for_name, asks_yes_no, mentioned, names_something, premise, states_unit
 
 
 @pytest.mark.parametrize(("question", "focus"), [
@@ -73,3 +73,28 @@ def test_an_answer_must_name_something_the_question_does_not():
 ])
 def test_questions_answered_by_yes_or_no(question, yes_no):
     assert asks_yes_no(question) is yes_no
+
+
+@pytest.mark.parametrize(("question", "taken"), [
+    ("Pourquoi Nvidia a-t-elle attaqué DeepSeek en justice ?", {"attaq", "justi"}),  # names aside
+    ("Why did Nvidia lose so much market value?", {"lose", "marke", "value"}),
+    ("Combien Nvidia a-t-elle perdu ?", set()),  # not a why-question
+])
+def test_what_a_why_question_takes_for_granted(question, taken):
+    assert premise(question) == taken
+
+
+@pytest.mark.parametrize(("question", "answer", "ok"), [
+    ("How many days do I have to cancel an online order?", "You have 2 years to cancel it.", False),
+    ("Combien de jours ai-je pour me rétracter ?", "Vous avez 14 jours.", True),
+    ("Combien de mois le CPI est-il valable ?", "Il est valable un mois.", True),
+    ("How many months is the temporary certificate valid?", "It is valid for 1 mois.", True),
+    ("Combien d'années faut-il attendre ?", "Il faut attendre 3 ans.", True),
+    ("Combien d'années faut-il attendre ?", "Il faut attendre 3 mois.", False),
+])
+def test_a_figure_asked_in_a_unit_comes_in_that_unit(question, answer, ok):
+    assert states_unit(answer, asked_unit(question)) is ok
+
+
+def test_questions_without_a_unit_ask_none():
+    assert asked_unit("Combien Nvidia a-t-elle perdu ?") is None
