@@ -228,7 +228,7 @@ class _Checker:
             near = [k for k in (j - 1, j + 1) if 0 <= k < len(self.psents) and self.psents[k].passage == ps.passage
                     and (negative is None or _negated(self.psents[k].text) == negative)]
             window = ps.stems.union(*(self.psents[k].stems for k in near))
-            if not self._binds(j, near, new_numbers, bound):
+            if not self._binds(j, near, new_numbers, bound, stems(said)):
                 continue  # the figure is stated elsewhere in the passage, or next to another subject
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
@@ -246,11 +246,14 @@ class _Checker:
         return hint or (best if best[0] >= need else None)
 
 
-    def _binds(self, j: int, near: list[int], new_numbers: set[str], bound: list[set[str]]) -> bool:
+    def _binds(self, j: int, near: list[int], new_numbers: set[str], bound: list[set[str]], said: set[str]) -> bool:
         """Are the figures stated by sentence j or a neighbour, and each name (one word of it) in the sentences
-        around the one stating them (j itself without figures), or in the document's title and byline?"""
+        around the one stating them (j itself without figures), or in the document's title and byline?
+        said: the answer's stems, which must name a figure's co-owners when the passage states it jointly."""
         stating = [k for k in (j, *near) if new_numbers & self.psents[k].numbers] if new_numbers else [j]
         if not new_numbers <= set().union(*(self.psents[k].numbers for k in stating)):
+            return False
+        if new_numbers and any(_alone_in(said, group, self.psents[k].text) for k in stating for group in bound):
             return False
         passage = self.psents[j].passage
         named = set().union(self.heads[passage] if self.heads else set(), *(
@@ -264,6 +267,23 @@ class _Checker:
         ps, k = self.psents[j], j + 1
         return (k < len(self.psents) and self.psents[k].passage == ps.passage
                 and _negated(self.psents[k].text) != negative and bool(self.q_stems & self.psents[k].stems - ps.stems))
+
+
+# « OpenAI, SoftBank, Oracle, NVIDIA et MGX », "Google, Meta and Amazon": names listed together.
+_NAME = r"[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*"
+_LISTED = re.compile(rf"{_NAME}(?:\s*,\s*{_NAME})+\s*,?\s+(?:et|and|&)\s+{_NAME}")
+
+
+def _alone_in(said: set[str], group: set[str], sentence: str) -> bool:
+    """Does the answer give a figure to one name the sentence lists with others, naming none of them?
+    « 500 milliards, impliquant OpenAI, SoftBank, Oracle, NVIDIA et MGX » is no figure of SoftBank's."""
+    for listing in _LISTED.finditer(sentence):
+        members = [stems(m) for m in re.split(r"\s*,\s*|\s+(?:et|and|&)\s+", listing.group())]
+        if any(_names_found({n}, m) for n in group for m in members):
+            others = [m for m in members if not any(_names_found({n}, m) for n in group)]
+            if not any(m & said for m in others):
+                return True
+    return False
 
 
 def entities(question: str) -> set[str]:
