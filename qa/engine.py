@@ -202,10 +202,16 @@ class Engine:
             return ""
 
     def context(self, passages: list[Passage]) -> list[Passage]:
-        """The passages close to the best score (the best one always among them), in the shown order."""
+        """The passages close to the best score (the best one always among them), in the shown order — and
+        the one closest to the question by meaning alone: the keyword bonus can rank it 4th or 5th (a
+        paraphrase shares few words), and it then replaces the last of the others."""
         cfg = self.settings.retrieval
         floor = passages[0].score - cfg.context_margin
-        return [p for p in passages if p.score >= floor][: cfg.context_passages]
+        chosen = [p for p in passages if p.score >= floor][: cfg.context_passages]
+        closest = max(passages, key=lambda p: p.score)
+        if closest not in chosen:
+            chosen = [*chosen[: cfg.context_passages - 1], closest]
+        return [p for p in passages if p in chosen]
 
     def _relevant(self, passages: list[Passage]) -> bool:
         """Is the best passage close enough to the question to let anything be answered from it?"""
