@@ -212,8 +212,11 @@ class _Checker:
         # company's budget; « quatre centres de crise » were Meta's, not Google's). One word of a name will do
         # (« Jared Dunmon… » then « Dunmon a commenté… »).
         said = _ATTRIBUTION.sub(" ", text)  # who reports it and quoted titles are checked with the passage's context
-        bound = [g for g in name_groups(said) if g - self.q_stems] + [g for g in self.q_groups if g & stems(said)]
-        bound = bound if new_numbers or names else []
+        brought = [g for g in name_groups(said) if g - self.q_stems]
+        asked = [g for g in self.q_groups if g & stems(said)]
+        # A bare figure (« 500 milliards de dollars [1]. ») is given to whom the question names: all of them.
+        bound = brought + (asked or (self.q_groups if new_numbers and not brought else [])) if new_numbers or names \
+            else []
         best: tuple[float, float, int] = (0.0, 0.0, -1)
         scores: dict[int, tuple[float, float, int]] = {}
         for j, ps in enumerate(self.psents):

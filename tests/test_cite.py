@@ -243,10 +243,13 @@ def test_english_titles_of_french_offices_are_names_the_passage_states():
 
 
 def test_a_figure_stated_for_several_names_together_is_none_of_theirs_alone():
-    stargate = passage("Un méga-investissement de 500 milliards de dollars, impliquant OpenAI, SoftBank, Oracle, NVIDIA "
-                       "et MGX. Absence remarquée d’Elon Musk, qui critique le budget.", "lettre.txt", 420)
+    stargate = passage("Un méga-investissement de 500 milliards de dollars, impliquant OpenAI, SoftBank, Oracle, "
+                       "NVIDIA et MGX. Absence remarquée d’Elon Musk, qui critique le budget.", "lettre.txt", 420)
     assert attribute("SoftBank has committed $500 billion to Stargate [1].", [stargate],
                      "How much money has SoftBank committed to Stargate?", cross_lingual=True).supported_sentences == 0
+    # A bare figure is the figure of whom the question names.
+    assert attribute("500 milliards de dollars [1].", [stargate], "Combien Nvidia investit-elle dans Stargate ?"
+                     ).supported_sentences == 0
     # Said as the joint figure it is, it stands.
     assert attribute("OpenAI, SoftBank, Oracle, NVIDIA et MGX investissent 500 milliards de dollars [1].", [stargate],
                      "Combien SoftBank investit-il dans Stargate ?").supported_sentences == 1
