@@ -77,6 +77,10 @@ def test_a_yes_no_question_gets_yes_or_no_and_the_passage_that_says_it(engine, c
     "Combien coûte l'abonnement à ChatGPT ?",
     # The newsletter names Lucie in one bullet and a 500-billion budget (Stargate's) in another.
     "Quel est le budget du modèle français Lucie ?",
+    # A false premise: no passage speaks of a takeover; the answer would explain a fiction.
+    "Pourquoi Alibaba a-t-il racheté DeepSeek ?",
+    # The 53 billion are Alibaba's; Tencent is named two sentences later.
+    "Combien Tencent compte-t-il consacrer aux centres de données d'IA ?",
 ])
 def test_unanswerable_question_is_refused_without_citations(engine, corpus_text, question):
     answer = engine.ask(question)
