@@ -212,11 +212,12 @@ class _Checker:
         # company's budget; « quatre centres de crise » were Meta's, not Google's). One word of a name will do
         # (« Jared Dunmon… » then « Dunmon a commenté… »).
         said = _ATTRIBUTION.sub(" ", text)  # who reports it and quoted titles are checked with the passage's context
-        brought = [g for g in name_groups(said) if g - self.q_stems]
-        asked = [g for g in self.q_groups if g & stems(said)]
-        # A bare figure (« 500 milliards de dollars [1]. ») is given to whom the question names: all of them.
-        bound = brought + (asked or (self.q_groups if new_numbers and not brought else [])) if new_numbers or names \
-            else []
+        bound: list[set[str]] = []
+        if new_numbers or names:
+            brought = [g for g in name_groups(said) if g - self.q_stems]
+            asked = [g for g in self.q_groups if g & stems(said)]
+            # A bare figure (« 500 milliards de dollars [1]. ») is given to whom the question names: all of them.
+            bound = brought + (asked or (self.q_groups if new_numbers and not brought else []))
         best: tuple[float, float, int] = (0.0, 0.0, -1)
         scores: dict[int, tuple[float, float, int]] = {}
         for j, ps in enumerate(self.psents):
@@ -247,7 +248,6 @@ class _Checker:
         need = SUPPORTED if negative is None else max(SUPPORTED_YES_NO, 3 / len(claim))
         hint = next((scores[n - 1] for n in hinted if n - 1 in scores and scores[n - 1][0] >= need), None)
         return hint or (best if best[0] >= need else None)
-
 
     def _binds(self, j: int, near: list[int], new_numbers: set[str], bound: list[set[str]], said: set[str]) -> bool:
         """Are the figures stated by sentence j or a neighbour, and each name (one word of it) in the sentences
