@@ -212,10 +212,11 @@ class _Checker:
         # company's budget; « quatre centres de crise » were Meta's, not Google's). One word of a name will do
         # (« Jared Dunmon… » then « Dunmon a commenté… »).
         said = _ATTRIBUTION.sub(" ", text)  # who reports it and quoted titles are checked with the passage's context
+        said_stems = stems(said)
         bound: list[set[str]] = []
         if new_numbers or names:
             brought = [g for g in name_groups(said) if g - self.q_stems]
-            asked = [g for g in self.q_groups if g & stems(said)]
+            asked = [g for g in self.q_groups if g & said_stems]
             # A bare figure (« 500 milliards de dollars [1]. ») is given to whom the question names: all of them.
             bound = brought + (asked or (self.q_groups if new_numbers and not brought else []))
         best: tuple[float, float, int] = (0.0, 0.0, -1)
@@ -229,15 +230,15 @@ class _Checker:
             if negative is not None and self._qualified(j, negative):
                 continue  # « Oui, vous pouvez garder ce nom. Toutefois, ce n'est plus possible en cas de remariage. »
             # Neighbours may complete the claim; for a yes/no answer only those saying it with the same polarity.
-            near = [k for k in (j - 1, j + 1) if 0 <= k < len(self.psents) and self.psents[k].passage == ps.passage
-                    and (negative is None or _negated(self.psents[k].text) == negative)]
+            near = [k for k in self._around(j, (-1, 1))
+                    if negative is None or _negated(self.psents[k].text) == negative]
             window = ps.stems.union(*(self.psents[k].stems for k in near))
-            if not self._binds(j, near, new_numbers, bound, stems(said)):
+            if not self._binds(j, near, new_numbers, bound, said_stems):
                 continue  # the figure is stated elsewhere in the passage, or next to another subject
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:  # a sentence stating the claim's figures needs less of its wording
-                states = new_numbers and new_numbers <= numbers(ps.text, spelled=True)
+                states = new_numbers and new_numbers <= ps.numbers
                 own = max(own, _from_cosine(sims[j], floor=0.4 if states else 0.45))
             key = (max(own, _lexical(claim, window)), own, j)
             if key > scores.get(ps.passage, (-1.0, -1.0, -1)):
@@ -258,18 +259,20 @@ class _Checker:
             return False
         if new_numbers and any(_alone_in(said, group, self.psents[k].text) for k in stating for group in bound):
             return False
-        passage = self.psents[j].passage
-        named = set().union(self.heads[passage] if self.heads else set(), *(
-            self.psents[i].stems for k in stating for i in (k - 1, k, k + 1)
-            if 0 <= i < len(self.psents) and self.psents[i].passage == passage))
+        head = self.heads[self.psents[j].passage] if self.heads else set()
+        named = head.union(*(self.psents[i].stems for k in stating for i in self._around(k, (-1, 0, 1))))
         return all(any(_names_found({n}, named) for n in group) for group in bound)
 
     def _qualified(self, j: int, negative: bool) -> bool:
         """Does the next sentence say the opposite about something of the question this one leaves out (the
         case asked about is the exception to the rule it states)?"""
-        ps, k = self.psents[j], j + 1
-        return (k < len(self.psents) and self.psents[k].passage == ps.passage
-                and _negated(self.psents[k].text) != negative and bool(self.q_stems & self.psents[k].stems - ps.stems))
+        return any(_negated(self.psents[k].text) != negative and self.q_stems & self.psents[k].stems
+                   - self.psents[j].stems for k in self._around(j, (1,)))
+
+    def _around(self, j: int, offsets: tuple[int, ...]) -> list[int]:
+        """The sentences at these offsets from sentence j that belong to the same passage."""
+        return [j + d for d in offsets
+                if 0 <= j + d < len(self.psents) and self.psents[j + d].passage == self.psents[j].passage]
 
 
 # « OpenAI, SoftBank, Oracle, NVIDIA et MGX », "Google, Meta and Amazon": names listed together.
