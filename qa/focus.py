@@ -89,19 +89,30 @@ def names_something(answer: str, question: str) -> bool:
     return any(not stems(n) <= asked for n in names)
 
 
-# A question answered by yes or no: « Peut-on… ? », « Un électeur peut-il… ? », « Est-ce que… ? »,
+# A question answered by yes or no: « Peut-on… ? », « Un électeur peut-il… ? », « (Si…,) est-ce que… ? »,
 # "Can…?", "According to X, is…?" — with no question word (« qui peut-il… » asks for someone).
 _YES_NO = re.compile(
-    r"^\s*(?:est-ce\s+qu|[^?]{0,80}?\b\w+-(?:t-)?(?:il|elle|on|ils|elles|je|nous|vous)\b"
+    r"^\s*(?:[^?]{0,80}?\best-ce\s+qu|[^?]{0,80}?\b\w+-(?:t-)?(?:il|elle|on|ils|elles|je|nous|vous)\b"
     r"|(?:[^,?]{0,80},\s*)?(?:can|could|is|are|was|were|do|does|did|has|have|had|will|would|should|may|might|must)\b)",
     re.IGNORECASE,
 )
-_WH = re.compile(r"\b(?:qui|quoi|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|combien|comment|où|quand|pourquoi"
-                 r"|who|whom|whose|what|which|when|where|why|how)\b|^\s*(?:que|qu['’])", re.IGNORECASE)
+_WH = re.compile(r"\b(?:quoi|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|combien|comment|pourquoi"
+                 r"|whose|what|why|how)\b|^\s*(?:que|qu['’])|\bqu['’]\s*est-ce\b", re.IGNORECASE)
+# These also open relative clauses (« mon ex-belle-mère qui a peu de revenus »): a question word only at the
+# start of a clause, after a preposition, or after a verb asking to be told (« sait-on qui… », "tell me who").
+_WH_OR_RELATIVE = re.compile(
+    r"(?:^|[,:;(«\"]|\b(?:à|a|de|d['’]|pour|par|avec|chez|sur|dans|en|vers|depuis|to|of|for|from|with|by|in|on|at"
+    r"|about|et|and|ou|or|mais|but|sait|savoir|savez|know|tell|me|us|dire|dites)|-(?:t-)?(?:il|elle|on|vous|nous|je))"
+    r"\s*\b(?:qui|où|quand|who|whom|which|when|where)\b",
+    re.IGNORECASE,
+)
 
 
 def asks_yes_no(question: str) -> bool:
-    return bool(_YES_NO.search(question)) and not _WH.search(re.sub(r"(?i)est-ce\s+qu", "", question))
+    # The asking sentence only: "I'm 27 and lost my certificate. Can I get…?"
+    asked = next((s for s in reversed(re.split(r"(?<=[.!])\s+", question.strip())) if "?" in s), question)
+    rest = re.sub(r"(?i)(?<![’'])est-ce\s+qu", "", asked)  # « est-ce que » asks; « qu'est-ce que » asks what
+    return bool(_YES_NO.search(asked)) and not _WH.search(rest) and not _WH_OR_RELATIVE.search(rest)
 
 
 # « combien de jours », "how many weeks": the unit the figure must come in, by the unit's stem in either language.

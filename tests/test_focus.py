@@ -65,6 +65,16 @@ def test_an_answer_must_name_something_the_question_does_not():
     ("Est-ce qu'un mineur peut ouvrir un livret d'épargne ?", True),
     ("According to Cecilia Rikap, is DeepSeek dependent on the cloud giants?", True),
     ("Did Nvidia lose 600 billion dollars?", True),
+    ("Si j'appelle un numéro violet depuis mon portable, est-ce que je paie autre chose que la communication ?", True),
+    # « qui », "which" opening a relative clause ask for no one
+    ("Depuis mon divorce, suis-je toujours tenu d'aider mon ex-belle-mère qui a peu de revenus ?", True),
+    ("Dois-je payer la taxe quand je vends ?", True),
+    # the asking sentence comes after a statement
+    ("I'm 27 and lost my census certificate (attestation de recensement). Can I get another document instead?", True),
+    ("D'après la lettre de Cyrielle Dozières, qu'est-ce qui accélère la « kill chain » ?", False),
+    ("Sait-on qui a fondé DeepSeek ?", False),
+    ("Can you tell me who founded DeepSeek?", False),
+    ("À qui dois-je écrire ?", False),
     ("Qui peut effectuer un vaccin ?", False),
     ("Quel modèle allemand la lettre de Cyrielle Dozières cite-t-elle comme un succès ?", False),
     ("En quelle année la start-up DeepSeek a-t-elle été fondée ?", False),
