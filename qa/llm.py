@@ -131,8 +131,12 @@ def _system_caching_llamacpp() -> type[LLM]:
                 return
             model = self._model
             system = tuple(model.tokenize(prompt[:end].encode("utf-8"), special=True))
-            if tuple(model.input_ids[: min(model.n_tokens, len(system))]) == system:
-                return  # already there
+            if model.n_tokens >= len(system) and tuple(model.input_ids[: len(system)]) == system:
+                # Already there; forget what followed. Reusing more of the last prompt (the same first
+                # passage, the same question) would read the rest in other batches, and greedy decoding
+                # can then take another path: the same question must get the same answer whatever came before.
+                model.n_tokens = len(system)
+                return
             if system in self._states:
                 model.load_state(self._states[system])
                 return

@@ -1,4 +1,5 @@
-"""The bundled backend keeps one llama.cpp state per system prompt, so a change of language skips it too."""
+"""The bundled backend keeps one llama.cpp state per system prompt, so a change of language skips it too,
+and reads every prompt from there: the same prompt gets the same answer whatever was asked before."""
 
 import pytest
 
@@ -6,6 +7,18 @@ from qa.llm import chatml
 from qa.prompt import build_messages
 
 pytestmark = pytest.mark.slow
+
+
+def _user_tokens(model, prompt: str) -> int:
+    system = prompt[: prompt.index("<|im_end|>\n") + len("<|im_end|>\n")]
+    return len(model.tokenize(prompt.encode(), special=True)) - len(model.tokenize(system.encode(), special=True))
+
+
+def _count_reads(model, monkeypatch) -> list[int]:
+    read: list[int] = []
+    original = model.eval
+    monkeypatch.setattr(model, "eval", lambda tokens: (read.append(len(tokens)), original(tokens))[1])
+    return read
 
 
 def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_again(engine, monkeypatch):
@@ -17,17 +30,30 @@ def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_agai
     first = llm.complete(fr, formatted=True).text
     llm.complete(en, formatted=True)  # both system prompts have been read once
 
-    read: list[int] = []
-    original = model.eval
-    monkeypatch.setattr(model, "eval", lambda tokens: (read.append(len(tokens)), original(tokens))[1])
-
-    def user_tokens(prompt: str) -> int:
-        system = prompt[: prompt.index("<|im_end|>\n") + len("<|im_end|>\n")]
-        return len(model.tokenize(prompt.encode(), special=True)) - len(model.tokenize(system.encode(), special=True))
-
+    read = _count_reads(model, monkeypatch)
     again = llm.complete(fr, formatted=True).text  # after an English prompt
-    assert read[0] == user_tokens(fr)  # only the user message was read
+    assert read[0] == _user_tokens(model, fr)  # only the user message was read
     assert again == first  # and the restored state answers as the first one did
     read.clear()
     llm.complete(en, formatted=True)  # after a French prompt: the English instructions are not re-read
-    assert read[0] == user_tokens(en)
+    assert read[0] == _user_tokens(model, en)
+
+
+def test_a_prompt_is_read_from_its_system_prompt_whatever_the_last_one_shared_with_it(engine, monkeypatch):
+    llm = engine.llm()
+    model = llm._model
+    passages = engine.search("Qui a fondé DeepSeek ?")[:2]
+    founder = chatml(build_messages("Qui a fondé DeepSeek ?", passages, "fr"))
+    year = chatml(build_messages("En quelle année DeepSeek a-t-elle été fondée ?", passages, "fr"))
+    first = llm.complete(founder, formatted=True).text
+
+    read = _count_reads(model, monkeypatch)
+    llm.complete(year, formatted=True)  # shares the passages with the last prompt, not only its system part
+    assert read[0] == _user_tokens(model, year)
+    read.clear()
+    again = llm.complete(founder, formatted=True).text
+    assert read[0] == _user_tokens(model, founder)  # not re-using the previous prompt's passages
+    assert again == first
+    read.clear()
+    assert llm.complete(founder, formatted=True).text == first  # the very same prompt twice in a row
+    assert read[0] == _user_tokens(model, founder)
