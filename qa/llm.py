@@ -122,8 +122,8 @@ def _system_caching_llamacpp() -> type[LLM]:
             return super().stream_complete(prompt, formatted=formatted, **kwargs)
 
         def _start_from_system(self, prompt: str) -> None:
-            """Leave llama.cpp's cache starting with this prompt's system part (its own prefix matching
-            then skips it)."""
+            """Leave llama.cpp's cache holding this prompt's system part and nothing after it (its own prefix
+            matching then skips the system part and reads all the rest)."""
             found = prompt.find(_SYSTEM_END)
             end = found + len(_SYSTEM_END)
             # A special token after the system part: its tokens are then a prefix of the whole prompt's.
