@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.chunker import sentence_spans
+from qa.focus import durations
 from qa.schema import Citation, Passage
 from qa.text import numbers, stems
 
@@ -38,6 +39,7 @@ class _PassageSentence:
     text: str
     stems: set[str]
     numbers: set[str]  # spelled-out ones included
+    durations: set[tuple[str, str]]  # figures with a unit of time: ("3", "month")
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _passage_sentences(passages: Sequence[Passage]) -> list[_PassageSentence]:
         for s, e in sentence_spans(p.text):
             piece = p.text[s:e]
             out.append(_PassageSentence(i, p.start + s, p.start + e, piece, with_aliases(stems(piece)),
-                                        numbers(piece, spelled=True)))
+                                        numbers(piece, spelled=True), durations(piece)))
     return out
 
 
@@ -206,6 +208,7 @@ class _Checker:
             return None
         names = _names(text) - self.q_stems  # names the answer adds: they must be in the passage
         new_numbers = numbers(text, spelled=True) - self.q_numbers
+        timed = durations(text)  # « 3 months » is not stated by « les 3 conditions », "2 years" not by « 2 mois »
         # Of whom the sentence says it: the names it asserts, the question's included (« Tencent a annoncé un
         # budget de 10 milliards »), must be stated next to the sentence that supports it, or be its document's
         # subject (title, byline) — not merely elsewhere in the passage (« Honor a annoncé… » is another
@@ -235,6 +238,8 @@ class _Checker:
             window = ps.stems.union(*(self.psents[k].stems for k in near))
             if not self._binds(j, near, new_numbers, bound, said_stems):
                 continue  # the figure is stated elsewhere in the passage, or next to another subject
+            if not timed <= ps.durations.union(*(self.psents[k].durations for k in near)):
+                continue
             # A claim may draw on two adjacent sentences; the quote is the one that matches best.
             own = _lexical(claim, ps.stems)
             if sims is not None:  # a sentence stating the claim's figures needs less of its wording

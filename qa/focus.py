@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from qa.text import STOP, fold, stems
+from qa.text import STOP, fold, numbers, stems
 
 _ASKED = re.compile(
     r"\b(?:combien\s+(?:de\s+|d['’]\s*)|how\s+many\s+|quel(?:le)?s?\s+(?:est|sont|était|étaient)\s+"
@@ -116,12 +116,14 @@ def asks_yes_no(question: str) -> bool:
 
 
 # « combien de jours », "how many weeks": the unit the figure must come in, by the unit's stem in either language.
+# A figure's unit may follow an adjective: « les 3 prochaines années ».
 _UNITS = {"jour": "day", "day": "day", "semaine": "week", "week": "week", "mois": "month", "month": "month",
           "an": "year", "annee": "year", "year": "year", "heure": "hour", "hour": "hour", "minute": "minute"}
 _UNIT_ASKED = re.compile(r"\b(?:combien\s+d['’]\s*|combien\s+de\s+|how\s+many\s+)(jours?|semaines?|mois|ans|ann[ée]es?"
                          r"|days?|weeks?|months?|years?|heures?|hours?|minutes?)\b", re.IGNORECASE)
 _FIGURE_UNIT = re.compile(r"(?:\d+(?:[.,]\d+)?|\b(?:un|une|one|an?|deux|two|trois|three|quatre|four|cinq|five|six|sept"
                           r"|seven|huit|eight|dix|ten|quinze|fifteen|vingt|twenty|trente|thirty)\b)\s*"
+                          r"(?:(?:prochain|dernier|premier)e?s?\s+|(?:next|last|past|first|coming)\s+)?"
                           r"(jours?|semaines?|mois|ans|an|ann[ée]es?|days?|weeks?|months?|years?|heures?|hours?|h\b"
                           r"|minutes?|min\b)", re.IGNORECASE)
 
@@ -140,3 +142,8 @@ def asked_unit(question: str) -> str | None:
 
 def states_unit(answer: str, unit: str) -> bool:
     return any(_unit(m.group(1)) == unit for m in _FIGURE_UNIT.finditer(answer))
+
+
+def durations(text: str) -> set[tuple[str, str]]:
+    """The figures stated with a unit of time, as (number, unit): « 3 mois » and "3 months" -> ("3", "month")."""
+    return {(n, _unit(m.group(1))) for m in _FIGURE_UNIT.finditer(text) for n in numbers(m.group(0), spelled=True)}

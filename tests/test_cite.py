@@ -253,3 +253,18 @@ def test_a_figure_stated_for_several_names_together_is_none_of_theirs_alone():
     # Said as the joint figure it is, it stands.
     assert attribute("OpenAI, SoftBank, Oracle, NVIDIA et MGX investissent 500 milliards de dollars [1].", [stargate],
                      "Combien SoftBank investit-il dans Stargate ?").supported_sentences == 1
+
+
+def test_a_figure_with_a_unit_of_time_needs_that_unit_in_the_passage():
+    q = "Combien de temps le récépissé est-il valable ?"
+    conditions = passage("Le récépissé est remis au guichet de la préfecture. Vous devez remplir les 3 conditions "
+                         "suivantes pour le renouvellement.", "conditions.txt")
+    validity = passage("Vous recevez un récépissé valable 3 mois.", "recepisse.txt", 400)
+    answer = "Le récépissé est valable 3 mois [1]."
+    assert attribute(answer, [conditions], q).supported_sentences == 0  # « 3 conditions » are no 3 months
+    result = attribute(answer, [conditions, validity], q)
+    assert [(c.n, c.quote) for c in result.citations] == [(2, "Vous recevez un récépissé valable 3 mois.")]
+    # the figure in words, the unit after an adjective
+    plan = passage("Alibaba consacrera 53 milliards de dollars à l'IA au cours des trois prochaines années.", "ali.txt")
+    assert attribute("Alibaba consacrera 53 milliards de dollars à l'IA sur les 3 prochaines années [1].", [plan],
+                     "Combien Alibaba va-t-il dépenser ?").supported_sentences == 1
