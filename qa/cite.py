@@ -208,7 +208,9 @@ class _Checker:
             return None
         names = _names(text) - self.q_stems  # names the answer adds: they must be in the passage
         new_numbers = numbers(text, spelled=True) - self.q_numbers
-        timed = durations(text)  # « 3 months » is not stated by « les 3 conditions », "2 years" not by « 2 mois »
+        # « 3 months » is not stated by « les 3 conditions », "2 years" not by « 2 mois » (a figure the
+        # question gives is the question's, as above)
+        timed = {(n, unit) for n, unit in durations(text) if n not in self.q_numbers}
         # Of whom the sentence says it: the names it asserts, the question's included (« Tencent a annoncé un
         # budget de 10 milliards »), must be stated next to the sentence that supports it, or be its document's
         # subject (title, byline) — not merely elsewhere in the passage (« Honor a annoncé… » is another

@@ -264,6 +264,9 @@ def test_a_figure_with_a_unit_of_time_needs_that_unit_in_the_passage():
     assert attribute(answer, [conditions], q).supported_sentences == 0  # « 3 conditions » are no 3 months
     result = attribute(answer, [conditions, validity], q)
     assert [(c.n, c.quote) for c in result.citations] == [(2, "Vous recevez un récépissé valable 3 mois.")]
+    # a duration the question gives is the question's
+    assert attribute("Après 2 ans de mariage, le récépissé est remis au guichet [1].", [conditions],
+                     "Après 2 ans de mariage, où le récépissé est-il remis ?").supported_sentences == 1
     # the figure in words, the unit after an adjective
     plan = passage("Alibaba consacrera 53 milliards de dollars à l'IA au cours des trois prochaines années.", "ali.txt")
     assert attribute("Alibaba consacrera 53 milliards de dollars à l'IA sur les 3 prochaines années [1].", [plan],
