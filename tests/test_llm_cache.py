@@ -21,6 +21,14 @@ def _count_reads(model, monkeypatch) -> list[int]:
     return read
 
 
+def _read_from_system(llm, read: list[int], prompt: str) -> str:
+    """The prompt's answer, checking that only its user message was read (the cache held its system part)."""
+    read.clear()
+    text = llm.complete(prompt, formatted=True).text
+    assert read[0] == _user_tokens(llm._model, prompt)
+    return text
+
+
 def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_again(engine, monkeypatch):
     llm = engine.llm()
     model = llm._model
@@ -31,12 +39,9 @@ def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_agai
     llm.complete(en, formatted=True)  # both system prompts have been read once
 
     read = _count_reads(model, monkeypatch)
-    again = llm.complete(fr, formatted=True).text  # after an English prompt
-    assert read[0] == _user_tokens(model, fr)  # only the user message was read
-    assert again == first  # and the restored state answers as the first one did
-    read.clear()
-    llm.complete(en, formatted=True)  # after a French prompt: the English instructions are not re-read
-    assert read[0] == _user_tokens(model, en)
+    # after an English prompt; the restored state answers as the first one did
+    assert _read_from_system(llm, read, fr) == first
+    _read_from_system(llm, read, en)  # after a French prompt: the English instructions are not re-read
 
 
 def test_a_prompt_is_read_from_its_system_prompt_whatever_the_last_one_shared_with_it(engine, monkeypatch):
@@ -48,12 +53,6 @@ def test_a_prompt_is_read_from_its_system_prompt_whatever_the_last_one_shared_wi
     first = llm.complete(founder, formatted=True).text
 
     read = _count_reads(model, monkeypatch)
-    llm.complete(year, formatted=True)  # shares the passages with the last prompt, not only its system part
-    assert read[0] == _user_tokens(model, year)
-    read.clear()
-    again = llm.complete(founder, formatted=True).text
-    assert read[0] == _user_tokens(model, founder)  # not re-using the previous prompt's passages
-    assert again == first
-    read.clear()
-    assert llm.complete(founder, formatted=True).text == first  # the very same prompt twice in a row
-    assert read[0] == _user_tokens(model, founder)
+    _read_from_system(llm, read, year)  # shares the passages with the last prompt, not only its system part
+    assert _read_from_system(llm, read, founder) == first  # not re-using the previous prompt's passages
+    assert _read_from_system(llm, read, founder) == first  # the very same prompt twice in a row
