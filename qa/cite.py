@@ -104,7 +104,8 @@ def attribute(
     heads = [with_aliases(stems(p.title) | (head_stems(p) if head_stems else set())) for p in passages]
     q_groups = [g for g in name_groups(_ATTRIBUTION.sub(" ", question))
                 if any(_names_found({n}, v) for n in g for v in vocab)]
-    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no, q_groups, heads)
+    checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no, q_groups, heads,
+                       cross_lingual)
     # Embedding similarity, for answers whose words cannot match the passages' (another language).
     use_sims = similarity is not None and cross_lingual and bool(psents)
 
@@ -196,6 +197,7 @@ class _Checker:
     yes_no: bool = False
     q_groups: list[set[str]] = field(default_factory=list)  # the question's names some shown passage confirms
     heads: list[set[str]] = field(default_factory=list)  # each passage's document title and byline
+    cross_lingual: bool = False  # the answer's words need not be the passages'
 
     def best(self, text: str, hinted: list[int], sims: Sequence[float] | None) -> tuple[float, float, int] | None:
         """(support, own-sentence score, index of the quoted passage sentence), or None if unsupported."""
@@ -258,8 +260,9 @@ class _Checker:
         return hint or (best if best[0] >= need else None)
 
     def _binds(self, j: int, near: list[int], new_numbers: set[str], bound: list[set[str]], said: set[str]) -> bool:
-        """Are the figures stated by sentence j or a neighbour, and each name (one word of it) in the sentences
-        around the one stating them (j itself without figures), or in the document's title and byline?
+        """Are the figures stated by sentence j or a neighbour, with a word of the question around them, and each
+        name (one word of it) in the sentences around the one stating them (j itself without figures), or in the
+        document's title and byline?
         said: the answer's stems, which must name a figure's co-owners when the passage states it jointly."""
         stating = [k for k in (j, *near) if new_numbers & self.psents[k].numbers] if new_numbers else [j]
         if not new_numbers <= set().union(*(self.psents[k].numbers for k in stating)):
@@ -267,7 +270,13 @@ class _Checker:
         if new_numbers and any(_alone_in(said, group, self.psents[k].text) for k in stating for group in bound):
             return False
         head = self.heads[self.psents[j].passage] if self.heads else set()
-        named = head.union(*(self.psents[i].stems for k in stating for i in self._around(k, (-1, 0, 1))))
+        around = set().union(*(self.psents[i].stems for k in stating for i in self._around(k, (-1, 0, 1))))
+        # What a figure measures is said next to it: « L'interrogation du FCDDV coûte 16,28 € » shares no word
+        # with "how much does the notary charge to register my will". Words compare in one language only,
+        # and a question of one or two words says too little to rule a sentence out.
+        if new_numbers and len(self.q_stems) >= 3 and not self.cross_lingual and not around & self.q_stems:
+            return False
+        named = head | around
         return all(any(_names_found({n}, named) for n in group) for group in bound)
 
     def _qualified(self, j: int, negative: bool) -> bool:

@@ -8,7 +8,7 @@ import unicodedata
 _WORDS = re.compile(r"[a-z0-9]+")
 # 1 000, 1,5, 5.6, 600 — with regular, non-breaking or thin spaces as thousands separators; not the
 # digits of a name (R1, GPT-4, Llama-3.1), which are no figure.
-_NUMBER = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)(?<!\d[.,])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+_NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)(?<!\d[.,])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 # Numbers passages spell out (« quatre centres », « un trillion de dollars »). "un"/"one" only before a
 # magnitude or a duration (« un mois », "one year"), where it is a figure and not an article; "neuf" (new)
 # and "cent" (pour cent) are left out.

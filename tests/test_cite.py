@@ -111,6 +111,7 @@ def test_a_figure_the_passage_spells_out_is_supported():
 
 def test_digits_of_a_name_are_no_figure():
     assert numbers("R1, GPT-4 et Llama-3.1") == set()
+    assert numbers("les puces H800 et B200") == set()  # not "800", nor the "0" after H8
     assert numbers("2,19 $ par million, 1 000 milliards, 3%") == {"2.19", "1000", "3"}
     assert numbers("un trillion, quatre centres, un modèle neuf", spelled=True) == {"1", "4"}
 
@@ -271,3 +272,15 @@ def test_a_figure_with_a_unit_of_time_needs_that_unit_in_the_passage():
     plan = passage("Alibaba consacrera 53 milliards de dollars à l'IA au cours des trois prochaines années.", "ali.txt")
     assert attribute("Alibaba consacrera 53 milliards de dollars à l'IA sur les 3 prochaines années [1].", [plan],
                      "Combien Alibaba va-t-il dépenser ?").supported_sentences == 1
+
+
+def test_a_figure_is_supported_only_where_the_passage_says_what_it_measures():
+    fees = passage("Les tarifs d'interrogation du fichier des testaments sont les suivants :\nDepuis la France\n"
+                   "L'interrogation du FCDDV coûte 18 €.\nDepuis un Dom\nL'interrogation du FCDDV coûte 16,28 €.",
+                   "F15009.txt")
+    q = "Combien le notaire facture-t-il pour enregistrer mon testament ?"
+    # 16,28 € is what a query from overseas costs: nothing next to it is about a notary or registering
+    answer = "Le notaire facture 16,28 € pour enregistrer mon testament [1]."
+    assert attribute(answer, [fees], q).supported_sentences == 0
+    asked = "Combien coûte l'interrogation du FCDDV depuis un Dom ?"
+    assert attribute("L'interrogation du FCDDV coûte 16,28 € depuis un Dom [1].", [fees], asked).citations
