@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.chunker import sentence_spans
-from qa.focus import durations
+from qa.focus import asks_figure, durations
 from qa.schema import Citation, Passage
 from qa.text import numbers, stems
 
@@ -105,7 +105,7 @@ def attribute(
     q_groups = [g for g in name_groups(_ATTRIBUTION.sub(" ", question))
                 if any(_names_found({n}, v) for n in g for v in vocab)]
     checker = _Checker(psents, vocab, on_topic, passage_numbers, q_stems, q_numbers, yes_no, q_groups, heads,
-                       cross_lingual)
+                       cross_lingual, asks_figure(question))
     # Embedding similarity, for answers whose words cannot match the passages' (another language).
     use_sims = similarity is not None and cross_lingual and bool(psents)
 
@@ -198,6 +198,7 @@ class _Checker:
     q_groups: list[set[str]] = field(default_factory=list)  # the question's names some shown passage confirms
     heads: list[set[str]] = field(default_factory=list)  # each passage's document title and byline
     cross_lingual: bool = False  # the answer's words need not be the passages'
+    figure_asked: bool = False  # the question asks how much, how long, at what age…
 
     def best(self, text: str, hinted: list[int], sims: Sequence[float] | None) -> tuple[float, float, int] | None:
         """(support, own-sentence score, index of the quoted passage sentence), or None if unsupported."""
@@ -272,9 +273,12 @@ class _Checker:
         head = self.heads[self.psents[j].passage] if self.heads else set()
         around = set().union(*(self.psents[i].stems for k in stating for i in self._around(k, (-1, 0, 1))))
         # What a figure measures is said next to it: « L'interrogation du FCDDV coûte 16,28 € » shares no word
-        # with "how much does the notary charge to register my will". Words compare in one language only,
-        # and a question of one or two words says too little to rule a sentence out.
-        if new_numbers and len(self.q_stems) >= 3 and not self.cross_lingual and not around & self.q_stems:
+        # with "how much does the notary charge to register my will". When the figure is the answer, one
+        # shared word is not enough: « le propriétaire peut réclamer pendant 3 ans tout impayé » does not say
+        # within what time the owner must return the deposit. Words compare in one language only, and a
+        # question of one or two words says too little to rule a sentence out.
+        shared = 2 if self.figure_asked else 1
+        if new_numbers and len(self.q_stems) >= 3 and not self.cross_lingual and len(around & self.q_stems) < shared:
             return False
         named = head | around
         return all(any(_names_found({n}, named) for n in group) for group in bound)

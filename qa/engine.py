@@ -21,6 +21,7 @@ from qa.cite import Attribution, attribute, best_sentences, strip_markers
 from qa.focus import (
     asked_for,
     asked_unit,
+    asks_figure,
     asks_for_name,
     asks_yes_no,
     mentioned,
@@ -45,12 +46,6 @@ _MODEL_REFUSAL = re.compile(
     re.IGNORECASE,
 )
 
-# Questions that ask for a quantity or a date, and what an answer to them must then contain.
-_ASKS_NUMBER = re.compile(
-    r"\b(combien|quel(le)?s? (montant|pourcentage|prix|somme|âge|nombre|part|chiffre)|en quelle année"
-    r"|how (many|much|old|long)|what (percentage|amount|price|share|year|date)|in what year|on what date)\b",
-    re.IGNORECASE,
-)
 # Amounts in words that `numbers` does not turn into digits.
 _AMOUNT_WORDS = re.compile(
     r"\b(neuf|cent|mille|dizaines?|douzaines?|centaines?|milliers?|moitié|tiers|quart|hundreds?|thousands?"
@@ -191,7 +186,7 @@ class Engine:
         It gets the one shown passage that shares most words with the question (the answer is often just
         outside the context the first try had); for a figure, one that states a figure.
         Not streamed: checked like the first."""
-        pool = [p for p in shown if numbers(p.text) - numbers(query)] if _ASKS_NUMBER.search(query) else []
+        pool = [p for p in shown if numbers(p.text) - numbers(query)] if asks_figure(query) else []
         asked = stems(query)
         passage = max(pool or shown, key=lambda p: len(asked & stems(p.text)))  # the first of equals
         try:
@@ -231,7 +226,7 @@ class Engine:
         if result.supported_sentences == 0:
             return result, _UNSUPPORTED
         text = strip_markers(result.text)[0]
-        if _ASKS_NUMBER.search(ans.question) and not _states_figure(text, ans.question):
+        if asks_figure(ans.question) and not _states_figure(text, ans.question):
             return result, _NO_FIGURE
         if (unit := asked_unit(ans.question)) and not states_unit(text, unit):  # « 2 ans » for « combien de jours »
             return result, _NO_FIGURE

@@ -66,6 +66,19 @@ def premise(question: str) -> set[str]:
     return stems(" ".join(w for w in re.findall(r"[\w'’-]+", rest) if w not in names))
 
 
+# Questions that ask for a quantity, a duration or a date (« dans quel délai », « quelle marge »).
+_ASKS_FIGURE = re.compile(
+    r"\b(combien|quel(le)?s? (montant|pourcentage|prix|somme|âge|nombre|part|chiffre|délai|durée|taux|marge|coût"
+    r"|budget)|en quelle année|how (many|much|old|long)"
+    r"|what (percentage|amount|price|share|year|date|age|margin|cost|budget|rate)|in what year|on what date)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_figure(question: str) -> bool:
+    return bool(_ASKS_FIGURE.search(question))
+
+
 # Questions whose answer is a name: who, « quel est le nom », which company / newspaper / model…
 _ASKS_NAME = re.compile(
     r"(?:^\s*|,\s*)(?:qui|who)\b|\b(?:quel(?:le)?s?\s+(?:est|sont|était)\s+le\s+nom|what\s+(?:is|was)"

@@ -284,3 +284,17 @@ def test_a_figure_is_supported_only_where_the_passage_says_what_it_measures():
     assert attribute(answer, [fees], q).supported_sentences == 0
     asked = "Combien coûte l'interrogation du FCDDV depuis un Dom ?"
     assert attribute("L'interrogation du FCDDV coûte 16,28 € depuis un Dom [1].", [fees], asked).citations
+
+
+def test_a_figure_that_answers_the_question_needs_more_than_one_of_its_words_next_to_it():
+    arrears = passage("Le propriétaire peut réclamer pendant 3 ans tout impayé de charges ou de loyers, y compris "
+                      "après le départ du locataire.", "F479.txt")
+    deposit = passage("Le propriétaire doit restituer le dépôt de garantie dans un délai maximal de 2 mois.", "F31.txt")
+    q = "Dans quel délai mon propriétaire doit-il me rendre mon dépôt de garantie ?"
+    # « propriétaire » alone: 3 years is how long arrears can be claimed, not the deposit's deadline
+    wrong = "Le propriétaire doit rendre le dépôt de garantie dans 3 ans [1]."
+    assert attribute(wrong, [arrears], q).supported_sentences == 0
+    assert attribute("Le propriétaire doit rendre le dépôt de garantie dans 2 mois [1].", [deposit], q).citations
+    # a question that does not ask for a figure: one of its words next to the figure is enough, as before
+    told = "Que dit la fiche sur les droits du propriétaire ?"
+    assert attribute("Le propriétaire peut réclamer les impayés pendant 3 ans [1].", [arrears], told).citations

@@ -2,7 +2,17 @@
 
 import pytest
 
-from qa.focus import asked_for, asked_unit, asks_for_name, asks_yes_no, mentioned, names_something, premise, states_unit
+from qa.focus import (
+    asked_for,
+    asked_unit,
+    asks_figure,
+    asks_for_name,
+    asks_yes_no,
+    mentioned,
+    names_something,
+    premise,
+    states_unit,
+)
 
 
 @pytest.mark.parametrize(("question", "focus"), [
@@ -108,3 +118,17 @@ def test_a_figure_asked_in_a_unit_comes_in_that_unit(question, answer, ok):
 
 def test_questions_without_a_unit_ask_none():
     assert asked_unit("Combien Nvidia a-t-elle perdu ?") is None
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("Combien Nvidia a-t-elle perdu ?", True),
+    ("Dans quel délai mon propriétaire doit-il me rendre mon dépôt de garantie ?", True),
+    ("Quelle marge bénéficiaire OpenAI dégage-t-elle sur ses services d'inférence ?", True),
+    ("À quel âge doit-on se faire recenser ?", True),
+    ("How long is the temporary certificate valid?", True),
+    ("What margin does OpenAI make?", True),
+    ("Quel modèle allemand la lettre cite-t-elle comme un succès ?", False),
+    ("Qui a fondé DeepSeek ?", False),
+])
+def test_questions_asking_for_a_figure(question, figure):
+    assert asks_figure(question) is figure
