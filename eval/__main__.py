@@ -1,5 +1,5 @@
 """python -m eval --gold FILE --docs DIR [--collection NAME] [--out DIR] [--limit N] [--types T1,T2]
-[--ids ID1,ID2] [--retrieval-only] [--compare OLD_SUMMARY.json]"""
+[--ids ID1,ID2] [--retrieval-only | --oracle] [--compare OLD_SUMMARY.json]"""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--types", help=f"comma-separated subset of: {', '.join(TYPES)}")
     parser.add_argument("--ids", help="comma-separated item ids: re-run just these (e.g. the failures of a run)")
     parser.add_argument("--retrieval-only", action="store_true", help="skip generation: retrieval metrics only")
+    parser.add_argument("--oracle", action="store_true",
+                        help="put each item's gold evidence passage first: the answers then measure the model "
+                             "and the answer checks alone (the ceiling of better retrieval)")
     parser.add_argument("--compare", type=Path, help="an earlier summary.json to print deltas against")
     args = parser.parse_args(argv)
+    if args.oracle and args.retrieval_only:
+        print("error: --oracle measures answers; it cannot be combined with --retrieval-only", file=sys.stderr)
+        return 2
 
     try:
         items = load(args.gold)
@@ -53,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         items = [it for it in items if it.id in wanted]
     items = items[: args.limit] if args.limit else items
     out = args.out or ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
-    opts = RunOptions(docs=args.docs, out=out, collection=args.collection, retrieval_only=args.retrieval_only)
+    opts = RunOptions(docs=args.docs, out=out, collection=args.collection, retrieval_only=args.retrieval_only,
+                      oracle=args.oracle)
 
     try:
         settings = prepare(settings, opts)

@@ -33,7 +33,9 @@ def markdown(summary: dict[str, Any], items: list[GoldItem], results: list[dict[
     lines = [f"# Eval report — {run['date']}", "",
              f"{run['items']} items · corpus `{run['corpus']}` (sha256 {run['corpus_sha256'][:12]}) · "
              f"collection `{run['collection']}` · LLM `{run['llm']}` · embeddings `{Path(run['embed']).name}`"
-             + (" · **retrieval only**" if run["retrieval_only"] else ""), "",
+             + (" · **retrieval only**" if run["retrieval_only"] else "")
+             + (" · **oracle retrieval** (each item's gold evidence passage put first)"
+                if run.get("oracle_retrieval") else ""), "",
              "## Overall", ""]
     lines += _table({"all": overall}, METRICS)
     lines += ["", "Latency p50/p95 (ms): retrieve " + _fmt(overall["retrieve_ms"]) + " · first token "

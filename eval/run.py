@@ -15,6 +15,7 @@ from tqdm import tqdm
 from config.settings import Settings
 from eval.gold import GoldItem
 from eval.metrics import score_item, summarise
+from eval.oracle import OracleRetriever
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
 from qa.followup import standalone
@@ -26,6 +27,7 @@ class RunOptions:
     out: Path
     collection: str | None = None
     retrieval_only: bool = False
+    oracle: bool = False  # put each item's gold evidence passage first (eval/oracle.py)
 
 
 def corpus_hash(texts: dict[str, str]) -> str:
@@ -56,6 +58,8 @@ def prepare(settings: Settings, opts: RunOptions) -> Settings:
 
 def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions) -> list[dict[str, Any]]:
     opts.out.mkdir(parents=True, exist_ok=True)
+    if opts.oracle:
+        engine.retriever = OracleRetriever(engine.retriever, texts, engine.context)
     results: list[dict[str, Any]] = []
     scores: list[dict[str, float | None]] = []
     bar = tqdm(items, desc="eval", unit="q")
@@ -71,6 +75,9 @@ def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunO
 
 
 def ask(engine: Engine, item: GoldItem, opts: RunOptions) -> dict[str, Any]:
+    if isinstance(oracle := engine.retriever, OracleRetriever):
+        oracle.item = item
+        return {**engine.ask(item.question, history=item.turns).to_dict(), "oracle": oracle.placed}
     if opts.retrieval_only:
         t0 = time.perf_counter()
         passages = engine.search(standalone(item.question, item.turns))
@@ -96,6 +103,7 @@ def write_summary(items: list[GoldItem], results: list[dict[str, Any]], texts: d
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "items": len(items),
         "retrieval_only": opts.retrieval_only,
+        "oracle_retrieval": opts.oracle,
         "corpus": str(opts.docs),
         "corpus_sha256": corpus_hash(texts),
         "collection": settings.chroma.collection,
