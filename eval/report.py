@@ -34,7 +34,7 @@ def markdown(summary: dict[str, Any], items: list[GoldItem], results: list[dict[
              f"{run['items']} items · corpus `{run['corpus']}` (sha256 {run['corpus_sha256'][:12]}) · "
              f"collection `{run['collection']}` · LLM `{run['llm']}` · embeddings `{Path(run['embed']).name}`"
              + (" · **retrieval only**" if run["retrieval_only"] else "")
-             + (" · **oracle retrieval** (each item's gold evidence passage put first)"
+             + (" · **oracle retrieval** (each item's gold evidence among the passages the model reads)"
                 if run.get("oracle_retrieval") else ""), "",
              "## Overall", ""]
     lines += _table({"all": overall}, METRICS)

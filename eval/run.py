@@ -27,7 +27,7 @@ class RunOptions:
     out: Path
     collection: str | None = None
     retrieval_only: bool = False
-    oracle: bool = False  # put each item's gold evidence passage first (eval/oracle.py)
+    oracle: bool = False  # give the model each item's gold evidence passage (eval/oracle.py)
 
 
 def corpus_hash(texts: dict[str, str]) -> str:
