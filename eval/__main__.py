@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ids", help="comma-separated item ids: re-run just these (e.g. the failures of a run)")
     parser.add_argument("--retrieval-only", action="store_true", help="skip generation: retrieval metrics only")
     parser.add_argument("--oracle", action="store_true",
-                        help="put each item's gold evidence passage first: the answers then measure the model "
-                             "and the answer checks alone (the ceiling of better retrieval)")
+                        help="make sure the model reads each item's gold evidence passage: the answers then "
+                             "measure the model and the answer checks alone (what better retrieval could reach)")
     parser.add_argument("--compare", type=Path, help="an earlier summary.json to print deltas against")
     args = parser.parse_args(argv)
     if args.oracle and args.retrieval_only:
