@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LLAMA_CFLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run test install models openvino browser lint eval bench clean
+.PHONY: run test install models openvino browser lint eval eval-suite bench clean
 
 run: install models
 	$(BIN)/python app.py
@@ -49,6 +49,10 @@ lint: install
 
 eval: install models
 	$(BIN)/python -m eval
+
+# Every gold set (shipped corpus, held-out, service-public-fr, SQuAD 2.0, XQuAD zh/ru/ar/es), one table.
+eval-suite: install models
+	$(BIN)/python -m eval --suite
 
 bench: install models browser
 	$(BIN)/python -m bench

@@ -1,5 +1,7 @@
 """python -m eval --gold FILE --docs DIR [--collection NAME] [--out DIR] [--limit N] [--types T1,T2]
-[--ids ID1,ID2] [--retrieval-only | --oracle] [--compare OLD_SUMMARY.json]"""
+[--ids ID1,ID2] [--retrieval-only | --oracle] [--compare OLD_SUMMARY.json]
+
+python -m eval --suite [--quick [--quick-n N]] [--half dev|test|both] [--sets a,b] [--out DIR]"""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from pathlib import Path
 from config import ROOT, get_settings
 from eval import report
 from eval.gold import TYPES, GoldError, load, read_docs, validate
-from eval.run import RunOptions, prepare, run, write_summary
+from eval.run import RunOptions, evaluate
+from eval.suite import QUICK_N, SETS, halves_of, parse_sets, run_suite
 from index.store import IndexUnavailable
 
 
@@ -31,7 +34,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="make sure the model reads each item's gold evidence passage: the answers then "
                              "measure the model and the answer checks alone (what better retrieval could reach)")
     parser.add_argument("--compare", type=Path, help="an earlier summary.json to print deltas against")
+    suite = parser.add_argument_group("suite", "every gold set of the project in one run, one table (eval/suite.py)")
+    suite.add_argument("--suite", action="store_true", help="run every gold set (or --sets) and print one table")
+    suite.add_argument("--sets", help=f"comma-separated subset of: {', '.join(s.name for s in SETS)}")
+    suite.add_argument("--half", choices=("dev", "test", "both"), default="both",
+                       help="dev: the items that may be read to fix things; test: only ever scored (default both, "
+                            "one row each)")
+    suite.add_argument("--quick", action="store_true",
+                       help=f"a fixed sample: the first --quick-n items of each half by id hash (default {QUICK_N})")
+    suite.add_argument("--quick-n", type=int, help="items per half and set with --quick (implies --quick)")
     args = parser.parse_args(argv)
+    if args.suite:
+        return _suite(parser, args, settings)
+    if args.sets or args.quick or args.quick_n is not None or args.half != "both":
+        print("error: --sets, --half, --quick and --quick-n go with --suite", file=sys.stderr)
+        return 2
     if args.oracle and args.retrieval_only:
         print("error: --oracle measures answers; it cannot be combined with --retrieval-only", file=sys.stderr)
         return 2
@@ -63,17 +80,10 @@ def main(argv: list[str] | None = None) -> int:
                       oracle=args.oracle)
 
     try:
-        settings = prepare(settings, opts)
-        from qa.engine import Engine
-
-        engine = Engine(settings)
-        results = run(engine, items, texts, opts)
+        summary, _ = evaluate(settings, items, texts, opts)
     except (IndexUnavailable, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    summary = write_summary(items, results, texts, settings, opts)
-    (out / "report.md").write_text(report.markdown(summary, items, results), encoding="utf-8")
-    report.plot(summary, results, out / "report.png")
     if args.compare:
         delta = report.compare(summary, args.compare)
         (out / "compare.md").write_text(delta, encoding="utf-8")
@@ -81,10 +91,34 @@ def main(argv: list[str] | None = None) -> int:
     o = summary["overall"]
     print(f"doc-hit@1 {report._fmt(o['doc_hit@1'])} · doc-hit@5 {report._fmt(o['doc_hit@5'])} · "
           f"evidence-hit@5 {report._fmt(o['evidence_hit@5'])} · accuracy {report._fmt(o['accuracy'])} · "
+          f"first-draft accuracy {report._fmt(o['first_draft_accuracy'])} · "
           f"refusal {report._fmt(o['refusal'])} · false refusal {report._fmt(o['false_refusal'])} · "
+          f"answered wrong {report._fmt(o['answered_wrong'])} · "
           f"citation precision {report._fmt(o['citation_precision'])} · invalid citations {o['invalid_citations']}")
     print(f"wrote {out}/results.jsonl, summary.json, report.md, report.png")
     return 0
+
+
+def _suite(parser: argparse.ArgumentParser, args: argparse.Namespace, settings) -> int:
+    single = [f"--{name.replace('_', '-')}" for name in ("collection", "limit", "types", "ids", "compare")
+              if getattr(args, name)] + [f for f, on in (("--retrieval-only", args.retrieval_only),
+                                                         ("--oracle", args.oracle)) if on]
+    single += [f for f in ("--gold", "--docs") if getattr(args, f[2:]) != parser.get_default(f[2:])]
+    if single:
+        print(f"error: {', '.join(single)} cannot be combined with --suite", file=sys.stderr)
+        return 2
+    if args.quick_n is not None and args.quick_n < 1:
+        print("error: --quick-n must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        sets = parse_sets(args.sets)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    quick_n = (args.quick_n or QUICK_N) if args.quick or args.quick_n is not None else None
+    out = args.out or ROOT / "eval" / "runs" / time.strftime("suite-%Y%m%d-%H%M%S")
+    _, status = run_suite(settings, sets, halves_of(args.half), out, quick_n)
+    return status
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.formats import SUPPORTED, IngestError, extract
 
 TYPES = ("fact", "number", "who", "temporal", "paraphrase", "cross_lingual", "multi_doc", "unanswerable")
+_LANG = re.compile(r"[a-z]{2}")  # ISO 639-1: fr, en, zh, ru, ar, es…
 KEYS = {"id", "question", "lang", "answer", "must_include", "doc", "evidence", "type"}
 
 
@@ -78,8 +80,8 @@ def validate(items: list[GoldItem], texts: dict[str, str]) -> list[str]:
         seen.add(it.id)
         if it.type not in TYPES:
             problems.append(f"{where} unknown type {it.type!r}")
-        if it.lang not in ("fr", "en"):
-            problems.append(f"{where} lang must be fr or en")
+        if not (isinstance(it.lang, str) and _LANG.fullmatch(it.lang)):
+            problems.append(f"{where} lang must be an ISO 639-1 code (two lower-case letters), not {it.lang!r}")
         if it.type == "unanswerable":
             if it.docs or it.must_include or it.evidence:
                 problems.append(f"{where} unanswerable items have doc null, no must_include, no evidence")

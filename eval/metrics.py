@@ -8,37 +8,110 @@ None for that item and left out of the average.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from statistics import mean, quantiles
 from typing import Any
 
+from config.settings import ROOT
 from eval.gold import GoldItem
-from qa.text import normalise_answer
+from eval.split import half
 
-# Refusal sentences of this app and the usual ways a model says the documents are silent.
+# Han (with its extensions and compatibility block), Hiragana, Katakana, Hangul (syllables and jamo):
+# scripts written without spaces between words, where each character is its own token.
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3130-\u318f"
+    "\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
+    "\U00020000-\U0003ffff]"
+)
+_KANA_MARKS = "\u3099\u309a"  # the kana voicing marks make another syllable (か/が): not an accent
+_LIGATURES = {"œ": "oe", "æ": "ae"}
+
+# The usual ways a model says the documents are silent (on normalised text), plus below this app's own
+# refusal sentences in every language it has one for (prompts/refusal_<lang>.txt).
 _REFUSAL = re.compile(
     r"le corpus ne le dit pas|the documents don ?t say|ne (le )?(dit|precise|mentionne|indique) pas"
     r"|do(es)? not (say|mention|specify)|no information|aucune information",
 )
 
 
+def normalise(text: str) -> str:
+    """Tokens joined by single spaces, for word-boundary matching in any script: NFKC, case folded,
+    combining marks dropped (accents, Arabic vowel signs; not the kana voicing marks), digits of every
+    script as ASCII digits, every run of non-word characters (punctuation, spaces) as one space — so
+    "5,6" = "5.6" = "5 6" — and each Han, Kana or Hangul character a token of its own (those scripts put
+    no spaces between words)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFD", text)
+    text = unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c) or c in _KANA_MARKS))
+    tokens: list[str] = []
+    word: list[str] = []
+    for c in text:
+        c = _LIGATURES.get(c, c)
+        cat = unicodedata.category(c[0])
+        if cat == "Nd":
+            word.append(str(unicodedata.decimal(c)))
+        elif cat[0] in "LNM" and _CJK.match(c):
+            if word:
+                tokens.append("".join(word))
+                word = []
+            tokens.append(c)
+        elif cat[0] in "LNM":  # letters, numbers, the marks left (vowel signs of Indic scripts)
+            word.append(c)
+        elif word:
+            tokens.append("".join(word))
+            word = []
+    if word:
+        tokens.append("".join(word))
+    return " ".join(tokens)
+
+
+def _refusal_sentences(folder=ROOT / "prompts") -> tuple[str, ...]:
+    return tuple(sorted({n for p in folder.glob("refusal_*.txt")
+                         if (n := normalise(p.read_text(encoding="utf-8")))}))
+
+
+REFUSAL_SENTENCES = _refusal_sentences()
+
+
 def contains(answer: str, key: str) -> bool:
-    """Word-boundary match, case- and accent-insensitive, punctuation and spacing normalised."""
-    key_n = normalise_answer(key)
-    return bool(key_n) and f" {key_n} " in f" {normalise_answer(answer)} "
+    """Word-boundary match (a Han, Kana or Hangul character is a word), case- and accent-insensitive,
+    punctuation and spacing normalised, digits of any script."""
+    key_n = normalise(key)
+    return bool(key_n) and f" {key_n} " in f" {normalise(answer)} "
 
 
 def is_refusal(result: dict[str, Any]) -> bool:
-    return bool(result.get("refused")) or bool(_REFUSAL.search(normalise_answer(result.get("answer", ""))))
+    """The `refused` flag, one of the app's refusal sentences (any language), or a usual refusal wording."""
+    if result.get("refused"):
+        return True
+    text = normalise(result.get("answer") or "")
+    return bool(_REFUSAL.search(text)) or any(f" {s} " in f" {text} " for s in REFUSAL_SENTENCES)
 
 
 def correct(item: GoldItem, result: dict[str, Any]) -> bool:
     if is_refusal(result) or result.get("error"):
         return False
-    answer = result.get("answer", "")
+    answer = result.get("answer") or ""
     if item.type == "multi_doc":
         return all(contains(answer, k) for k in item.must_include)
     return any(contains(answer, k) for k in item.must_include)
+
+
+SECOND_TRY = "\n\n[second try]"
+
+
+def first_draft(result: dict[str, Any]) -> str:
+    """The model's first draft, without the engine's second try ("" when the model was not called)."""
+    return (result.get("draft") or "").split(SECOND_TRY, 1)[0]
+
+
+def draft_correct(item: GoldItem, result: dict[str, Any]) -> bool:
+    """Would the model's first draft, taken as the answer, be right? A draft that is itself a refusal
+    sentence is not; no draft (the model was not called) is not either."""
+    if result.get("error"):
+        return False
+    return correct(item, {"answer": first_draft(result), "refused": False})
 
 
 def evidence_spans(item: GoldItem, texts: dict[str, str]) -> list[tuple[str, int, int]]:
@@ -65,7 +138,8 @@ def score_item(item: GoldItem, result: dict[str, Any], texts: dict[str, str]) ->
     refused = is_refusal(result)
     s: dict[str, float | None] = {
         "doc_hit@1": None, "doc_hit@3": None, "doc_hit@5": None, "mrr": None, "evidence_hit@5": None,
-        "accuracy": None, "false_refusal": None, "refusal": None,
+        "accuracy": None, "first_draft_accuracy": None, "false_refusal": None, "answered_wrong": None,
+        "refusal": None,
         "citation_precision": None, "citation_span_precision": None, "citation_coverage": None,
         "invalid_citations": float(invalid_citations(result)),
     }
@@ -82,7 +156,9 @@ def score_item(item: GoldItem, result: dict[str, Any], texts: dict[str, str]) ->
         return s
     ok = correct(item, result)
     s["accuracy"] = float(ok)
+    s["first_draft_accuracy"] = float(draft_correct(item, result))
     s["false_refusal"] = float(refused)
+    s["answered_wrong"] = float(not refused and not result.get("error") and not ok)
     cites = result.get("citations", []) if not refused else []
     if cites:
         spans = evidence_spans(item, texts)
@@ -129,9 +205,10 @@ def aggregate(scores: list[dict[str, float | None]], results: list[dict[str, Any
 
 def summarise(items: list[GoldItem], results: list[dict[str, Any]], texts: dict[str, str]) -> dict[str, Any]:
     scores = [score_item(it, r, texts) for it, r in zip(items, results, strict=True)]
-    summary: dict[str, Any] = {"overall": aggregate(scores, results), "by_type": {}, "by_lang": {}}
-    for field, bucket in (("type", "by_type"), ("lang", "by_lang")):
-        for value in sorted({getattr(it, field) for it in items}):
-            idx = [i for i, it in enumerate(items) if getattr(it, field) == value]
+    summary: dict[str, Any] = {"overall": aggregate(scores, results), "by_type": {}, "by_lang": {}, "by_half": {}}
+    for bucket, of in (("by_type", lambda it: it.type), ("by_lang", lambda it: it.lang),
+                       ("by_half", lambda it: half(it.id))):
+        for value in sorted({of(it) for it in items}):
+            idx = [i for i, it in enumerate(items) if of(it) == value]
             summary[bucket][value] = aggregate([scores[i] for i in idx], [results[i] for i in idx])
     return summary

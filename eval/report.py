@@ -8,9 +8,11 @@ from typing import Any
 
 from eval.gold import GoldItem
 from eval.metrics import correct, is_refusal
+from eval.split import half
 
-METRICS = ["doc_hit@1", "doc_hit@5", "mrr", "evidence_hit@5", "accuracy", "false_refusal", "refusal",
-           "citation_precision", "citation_span_precision", "citation_coverage", "invalid_citations"]
+METRICS = ["doc_hit@1", "doc_hit@5", "mrr", "evidence_hit@5", "accuracy", "first_draft_accuracy", "false_refusal",
+           "answered_wrong", "refusal", "citation_precision", "citation_span_precision", "citation_coverage",
+           "invalid_citations"]
 
 
 def _fmt(v: Any) -> str:
@@ -28,7 +30,9 @@ def _table(rows: dict[str, dict[str, Any]], keys: list[str]) -> list[str]:
     return lines
 
 
-def markdown(summary: dict[str, Any], items: list[GoldItem], results: list[dict[str, Any]], worst: int = 10) -> str:
+def markdown(summary: dict[str, Any], items: list[GoldItem], results: list[dict[str, Any]], worst: int = 10,
+             dev_failures_only: bool = False) -> str:
+    """dev_failures_only: list the failures of dev items alone (test items are only ever scored)."""
     run, overall = summary["run"], summary["overall"]
     lines = [f"# Eval report — {run['date']}", "",
              f"{run['items']} items · corpus `{run['corpus']}` (sha256 {run['corpus_sha256'][:12]}) · "
@@ -44,10 +48,19 @@ def markdown(summary: dict[str, Any], items: list[GoldItem], results: list[dict[
     lines += _table(summary["by_type"], METRICS)
     lines += ["", "## By language", ""]
     lines += _table(summary["by_lang"], METRICS)
+    if summary.get("by_half"):
+        lines += ["", "## By half (dev: may be read to find what to fix; test: only scored)", ""]
+        lines += _table(summary["by_half"], METRICS)
     if not run["retrieval_only"]:
         lines += ["", "## Failures", ""]
         failures = [(it, r) for it, r in zip(items, results, strict=True)
                     if (it.answerable and not correct(it, r)) or (not it.answerable and not is_refusal(r))]
+        if dev_failures_only:
+            hidden = sum(half(it.id) == "test" for it, _ in failures)
+            failures = [(it, r) for it, r in failures if half(it.id) == "dev"]
+            lines.append(f"Dev items only: the {hidden} failures of test items are not listed (test items are "
+                         "only ever scored).")
+            lines.append("")
         if not failures:
             lines.append("None.")
         for it, r in failures[:worst]:

@@ -13,9 +13,11 @@ from typing import Any
 from tqdm import tqdm
 
 from config.settings import Settings
+from eval import report
 from eval.gold import GoldItem
 from eval.metrics import score_item, summarise
 from eval.oracle import OracleRetriever
+from eval.split import half
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
 from qa.followup import standalone
@@ -65,7 +67,8 @@ def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunO
     bar = tqdm(items, desc="eval", unit="q")
     with (opts.out / "results.jsonl").open("w", encoding="utf-8") as f:
         for item in bar:
-            record = {"id": item.id, "type": item.type, "lang": item.lang, **ask(engine, item, opts)}
+            record = {"id": item.id, "type": item.type, "lang": item.lang, "half": half(item.id),
+                      **ask(engine, item, opts)}
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             f.flush()
             results.append(record)
@@ -89,7 +92,8 @@ def ask(engine: Engine, item: GoldItem, opts: RunOptions) -> dict[str, Any]:
 
 def _running(scores: list[dict[str, float | None]]) -> dict[str, str]:
     out = {}
-    for key, label in (("accuracy", "acc"), ("doc_hit@5", "hit@5"), ("refusal", "refuse")):
+    for key, label in (("accuracy", "acc"), ("first_draft_accuracy", "draft"), ("doc_hit@5", "hit@5"),
+                       ("refusal", "refuse")):
         values = [v for s in scores if (v := s[key]) is not None]
         if values:
             out[label] = f"{sum(values) / len(values):.2f}"
@@ -113,3 +117,18 @@ def write_summary(items: list[GoldItem], results: list[dict[str, Any]], texts: d
     }
     (opts.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary
+
+
+def evaluate(settings: Settings, items: list[GoldItem], texts: dict[str, str],
+             opts: RunOptions, dev_failures_only: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One gold set end to end: sync its eval collection, ask every item through a fresh Engine on it, and
+    write results.jsonl, summary.json, report.md and report.png to opts.out. Raises IndexUnavailable or
+    ValueError when the corpus cannot be indexed or the engine cannot start."""
+    settings = prepare(settings, opts)
+    engine = Engine(settings)
+    results = run(engine, items, texts, opts)
+    summary = write_summary(items, results, texts, settings, opts)
+    text = report.markdown(summary, items, results, dev_failures_only=dev_failures_only)
+    (opts.out / "report.md").write_text(text, encoding="utf-8")
+    report.plot(summary, results, opts.out / "report.png")
+    return summary, results

@@ -23,3 +23,15 @@ def test_gold_file_covers_what_the_eval_needs():
     docs = Counter(d for it in items for d in it.docs)
     assert set(docs) == {p.name for p in Path(ROOT / "corpus").iterdir()}
     assert all(it.lang == "en" for it in items if it.type == "cross_lingual")
+
+
+def test_lang_is_any_iso_639_1_code():
+    from eval.gold import GoldItem
+
+    def one(lang: str) -> GoldItem:
+        return GoldItem(id=f"i-{lang}", question="q", lang=lang, answer="", must_include=(), docs=(), evidence=(),
+                        type="unanswerable")
+
+    assert validate([one(lang) for lang in ("fr", "en", "zh", "ru", "ar", "es", "de")], {}) == []
+    for bad in ("FR", "fra", "zh-CN", "", "e1"):
+        assert "ISO 639-1" in "\n".join(validate([one(bad)], {})), bad
