@@ -173,7 +173,8 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         meta[s.name] = {"gold": list(s.gold), "docs": s.docs, "note": s.note, "items": len(items),
                         "collection": summary["run"]["collection"], "corpus_sha256": summary["run"]["corpus_sha256"],
                         "seconds": round(time.perf_counter() - t0, 1)}
-        print(table(set_rows), flush=True)
+        print(f"{s.name}: " + " · ".join(f"{r['half']} accuracy {_cell(r.get('accuracy'), '')}"
+                                         for r in set_rows) + f" ({meta[s.name]['seconds']:.0f} s)", flush=True)
     notes = {s.name: s.note for s in sets}
     text = table(all_rows, notes)
     header = (f"# Eval suite — {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n\n"

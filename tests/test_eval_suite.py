@@ -116,7 +116,7 @@ def test_quick_suite_through_the_real_engine(tmp_path, monkeypatch):
     from eval.__main__ import main as eval_main
     from tests.conftest import make_settings
 
-    monkeypatch.setattr("eval.__main__.get_settings", lambda: make_settings(tmp_path / "storage", collection="x"))
+    monkeypatch.setattr("eval.__main__.get_settings", lambda: make_settings(tmp_path / "storage", collection="default"))
     out = tmp_path / "suite"
     assert eval_main(["--suite", "--sets", "gold", "--quick", "--quick-n", "2", "--out", str(out)]) == 0
     suite = json.loads((out / "suite.json").read_text())
