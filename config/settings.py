@@ -72,8 +72,38 @@ class EmbedSettings(BaseModel):
     # 0.998 of float32 (BENCHMARKS.md); elsewhere it is emulated and slower. "auto" picks it when the CPU has it.
     precision: Literal["auto", "float32", "bfloat16"] = "auto"
     # "openvino" runs the same model converted by OpenVINO (once, next to the model folder): ~1.4x faster
-    # passages and ~1.5x faster queries than torch in bfloat16, same vectors (BENCHMARKS.md).
-    backend: Literal["torch", "openvino"] = "torch"
+    # passages and ~1.5x faster queries than torch in bfloat16, same vectors (BENCHMARKS.md). "auto" picks it
+    # on a CPU with native bf16, where it pays, and falls back to "torch" elsewhere or if it cannot load.
+    # "openai" (any OpenAI-compatible /v1/embeddings: vLLM, text-embeddings-inference, llama.cpp server) and
+    # "ollama" (/api/embed) use a model served by another process or machine; the prompts above are still
+    # prefixed here, so the server must serve the raw model.
+    backend: Literal["auto", "torch", "openvino", "openai", "ollama"] = "auto"
+    # Remote backends: "" is http://127.0.0.1:8000/v1 for openai, OLLAMA_HOST or http://127.0.0.1:11434 for ollama.
+    remote_url: str = ""
+    remote_model: str = "embeddinggemma"
+    api_key: SecretStr = SecretStr("")  # sent as a bearer token (openai) when set; never logged
+    timeout_s: float = 60.0
+    remote_batch: int = 64  # texts per request
+    remote_tries: int = 4  # a failed request is retried after 0.5, 1, 2 s…
+
+    @property
+    def remote(self) -> bool:
+        return self.backend in ("openai", "ollama")
+
+    @property
+    def endpoint(self) -> str:
+        if self.remote_url:
+            url = self.remote_url
+        elif self.backend == "ollama":
+            url = os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434")
+        else:
+            url = "http://127.0.0.1:8000/v1"
+        return (url if "://" in url else f"http://{url}").rstrip("/")
+
+    @property
+    def model_id(self) -> str:
+        """What produced the vectors: part of each document's hash, so changing it re-embeds the corpus."""
+        return f"served:{self.remote_model}" if self.remote else self.model
 
 
 class ChromaSettings(BaseModel):
@@ -130,6 +160,27 @@ class RetrievalSettings(BaseModel):
     max_question_chars: int = 2000
 
 
+class ChecksSettings(BaseModel):
+    """How an answer is judged before it is shown (qa/verify.py). Weights and threshold are fitted on the dev
+    halves of the eval suite by `python -m eval.calibrate` — never by hand, never per question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Support (0..1) an answer sentence needs from a passage sentence to be cited (qa/cite.py).
+    cite_support: float = 0.5
+    # P(right answer) = sigmoid(bias + sum of weight x feature), features in qa/verify.py: the best passage's
+    # cosine, the model's own P(yes) that the passages answer the question (probe, before the answer) and
+    # that its answer is stated in them (judge, after it), as logits, and the weakest sentence's support.
+    bias: float = -1.0
+    w_retrieval: float = 2.0
+    w_probe: float = 0.5
+    w_judge: float = 0.5
+    w_support: float = 1.0
+    # Refuse when P(right answer) is below this.
+    threshold: float = 0.35
+    judge: bool = True  # ask the model about its own answer (~0.3 s on 2 cores with llama.cpp)
+
+
 class UISettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -159,6 +210,7 @@ class Settings(BaseSettings):
     chroma: ChromaSettings = ChromaSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    checks: ChecksSettings = ChecksSettings()
     ui: UISettings = UISettings()
 
     @classmethod

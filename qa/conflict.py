@@ -1,33 +1,30 @@
 """Sources that disagree: the answer's figure and a different figure of the same kind, for the same thing,
 in another document. The answer then says so and cites both, rather than silently picking one.
 
-Deliberately narrow, since a false "the sources disagree" is itself misleading: only amounts of money
-and percentages (a currency or % must match), only across documents (one document's own figures are a
-breakdown, not a conflict), and only in a sentence about the same thing as the cited one (close in
-embedding space to it or to the question, or naming the question's terms).
+Deliberately narrow, since a false "the sources disagree" is itself misleading: a figure is compared only
+with one stated in the same unit, as written — the currency sign or % beside it, or the same words right
+after it (« milliards de dollars », "million people", « 亿美元 »), in any language —, only across documents
+(one document's own figures are a breakdown, not a conflict), never a year, and only in a sentence about the
+same thing as the cited one (close in embedding space to it or to the question, or naming the question's terms).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunker import sentence_spans
 from qa.schema import Citation, Passage
-from qa.text import fold, stems
+from text.numbers import numbers
+from text.sentences import sentence_spans
+from text.tokens import fold, terms
 
-_SCALE = {"milliard": 1e9, "billion": 1e9, "million": 1e6, "mille": 1e3, "thousand": 1e3, "trillion": 1e12,
-          # abbreviations, as in "$500B", "2 Mds €", "$5.6M", "$20k"
-          "b": 1e9, "bn": 1e9, "md": 1e9, "mrd": 1e9, "m": 1e6, "k": 1e3}
-_MONEY = re.compile(
-    r"(?P<pre>[$€])?\s?(?P<num>\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?)\s*"
-    r"(?P<scale>milliards?|billions?|millions?|mille|thousand|trillions?|(?:bn|B|Mds?|Mrds?|M|k)(?![^\W\d_]))?\s*"
-    r"(?:de |d['’])?(?P<unit>dollars?|euros?|yuans?|%|pour ?cent|percent|\$|€)?",
-    re.IGNORECASE,
-)
+# A number (digits of any script, with its separators), the sign before it and up to three words after it.
+_AMOUNT = re.compile(r"(?P<pre>[^\w\s]?)\s?(?P<num>\d+(?:[ \u00a0\u202f.,٬٫]\d+)*)\s*"
+                     r"(?P<unit>%|‰|[^\W\d_]+(?:\s+[^\W\d_]+){0,2})?")
 TOPICAL = 0.55  # cosine of the other sentence to the cited one or to the question (~0.35-0.45 unrelated)
 _NOTE = {
     "fr": "Les sources ne donnent pas le même chiffre : {a} [{n}], contre {b} [{m}].",
@@ -37,9 +34,21 @@ _NOTE = {
 
 @dataclass(frozen=True)
 class Amount:
-    value: float
-    unit: str  # "usd", "eur", "cny" or "%"
+    value: str  # canonical number
+    unit: str  # folded currency sign, % or the words after the number
     text: str  # as written in the passage
+
+
+def amounts(text: str) -> list[Amount]:
+    out = []
+    for m in _AMOUNT.finditer(text):
+        value = next(iter(numbers(m.group("num"))), None)
+        sign = m.group("pre") if m.group("pre") and unicodedata.category(m.group("pre")) == "Sc" else ""
+        unit = sign or fold(m.group("unit") or "")
+        if value is None or not unit or (not sign and unit not in "%‰" and _year(value)):
+            continue
+        out.append(Amount(value, unit, m.group(0).strip()))
+    return out
 
 
 @dataclass
@@ -50,26 +59,15 @@ class Conflict:
     theirs: Amount
 
 
-def amounts(text: str) -> list[Amount]:
-    out = []
-    for m in _MONEY.finditer(text):
-        unit = fold(m.group("unit") or m.group("pre") or "")
-        unit = {"$": "usd", "€": "eur"}.get(unit, unit)
-        unit = "%" if unit.startswith(("%", "pour", "percent")) else unit.rstrip("s")[:3]
-        unit = {"dol": "usd", "eur": "eur", "yua": "cny"}.get(unit, unit)
-        if unit not in {"usd", "eur", "cny", "%"}:
-            continue
-        value = float(re.sub(r"[ \u00a0\u202f]", "", m.group("num")).replace(",", "."))
-        scale = fold(m.group("scale") or "").rstrip("s")
-        out.append(Amount(value * _SCALE.get(scale, 1.0), unit, m.group(0).strip()))
-    return out
+def _year(value: str) -> bool:
+    return value.isdigit() and len(value) == 4 and 1000 <= int(value) <= 2999
 
 
 def find(citations: Sequence[Citation], passages: Sequence[Passage], question: str,
          similarity: Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]) -> list[Conflict]:
-    q_stems = stems(question)
+    q_terms = set(terms(question))
     found: list[Conflict] = []
-    seen: set[tuple[float, float]] = set()  # one note, and one extra citation, per pair of figures
+    seen: set[tuple[str, str]] = set()  # one note, and one extra citation, per pair of figures
     for c in citations:
         ours = amounts(c.quote)
         if not ours:
@@ -92,7 +90,7 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
             ours_of_unit = next(o for o in ours if o.unit == theirs.unit)
             if (ours_of_unit.value, theirs.value) in seen:
                 continue  # already said, from another cited sentence
-            if sim >= TOPICAL or len(q_stems & stems(sentence)) >= 2:
+            if sim >= TOPICAL or len(q_terms & set(terms(sentence))) >= 2:
                 seen.add((ours_of_unit.value, theirs.value))
                 other = Citation(n=n, doc=p.doc, start=p.start + s, end=p.start + e, quote=sentence,
                                  support=float(sim), page=p.page)

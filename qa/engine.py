@@ -16,48 +16,17 @@ from typing import Literal
 from config.settings import Settings
 from index.embedder import similarity
 from ingest.clean import clean_inline
-from qa import conflict, prompt
-from qa.cite import Attribution, attribute, best_sentences, strip_markers
-from qa.focus import (
-    asked_for,
-    asked_unit,
-    asks_figure,
-    asks_for_name,
-    asks_yes_no,
-    mentioned,
-    names_something,
-    premise,
-    states_unit,
-)
+from qa import conflict, prompt, verify
+from qa.cite import Attribution, attribute, best_sentences
 from qa.followup import standalone
 from qa.injection import defuse
 from qa.language import detect_language
-from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm
+from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm, yes_probability
 from qa.retrieve import Retriever
 from qa.schema import Answer, Passage
-from qa.text import numbers, stems, words
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# The model's own ways of saying the passages are silent.
-_MODEL_REFUSAL = re.compile(
-    r"ne (le )?(dit|précise|mentionne|indique|contient|permet)( pas| rien)|aucune information|pas d'information"
-    r"|pas mentionné|don'?t say|do(es)? not (say|mention|contain|specify|provide)|no information"
-    r"|not (mentioned|specified|stated)|cannot (be )?(answer|determine)",
-    re.IGNORECASE,
-)
-
-# Amounts in words that `numbers` does not turn into digits.
-_AMOUNT_WORDS = re.compile(
-    r"\b(neuf|cent|mille|dizaines?|douzaines?|centaines?|milliers?|moitié|tiers|quart|hundreds?|thousands?"
-    r"|half|third|quarter|dozens?)\b",
-    re.IGNORECASE,
-)
-
-
 _NOTHING_CLOSE = "no passage is close enough to the question"
-_UNSUPPORTED = "no sentence of the answer is supported by a shown passage"
-_NO_FIGURE = "no figure where one was asked for"
-_NO_NAME = "no name where one was asked for"
 
 
 class InvalidQuestion(ValueError):
@@ -144,6 +113,7 @@ class Engine:
         lang, query = ans.lang, standalone(ans.question, history)  # what retrieval and the model saw
 
         draft, tokens, t_first = "", 0, None
+        checks = {"retrieval": max(p.score for p in ans.retrieved)}
         try:
             loading = time.perf_counter()
             llm = self.llm()
@@ -151,9 +121,11 @@ class Engine:
             with generation_lock(self.settings.llm):
                 shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
                 context = self.context(shown)
+                messages = prompt.build_messages(query, context, lang, numbers=[shown.index(p) + 1 for p in context])
+                # Before the answer, on the same reading of the passages (the answer reuses it).
+                checks["probe"] = yes_probability(llm, prompt.probe_messages(query, messages), then=messages)
                 last = None
-                numbers = [shown.index(p) + 1 for p in context]
-                for chunk in llm.stream_chat(prompt.build_messages(query, context, lang, numbers=numbers)):
+                for chunk in llm.stream_chat(messages):
                     last = chunk
                     if not chunk.delta:
                         continue
@@ -163,8 +135,11 @@ class Engine:
                     tokens += 1
                     draft += chunk.delta
                     yield Update("token", ans, chunk.delta)
-            if last is not None and not _finished(last.raw):
-                raise ConnectionError("the answer stream stopped before the end (server gone?)")
+                if last is not None and not _finished(last.raw):
+                    raise ConnectionError("the answer stream stopped before the end (server gone?)")
+                # After it, on the answer still in the cache: is it stated in the passages?
+                checks["judge"] = (yes_probability(llm, prompt.judge_messages(messages, draft))
+                                   if self.settings.checks.judge else checks["probe"])
         except Exception as e:  # a backend that is down, or dies mid-answer
             ans.error = f"The language model ({describe(self.settings.llm)}) failed: {_reason(e)}"
             ans.answer = draft
@@ -174,27 +149,13 @@ class Engine:
         if t_first is not None and tokens > 1:
             ans.timings.gen_tokens_per_s = round((tokens - 1) / max(time.perf_counter() - t_first, 1e-6), 2)
         ans.draft = draft
-        result, why = self._judge(ans, shown, query, draft)
-        if why in (_UNSUPPORTED, _NO_FIGURE, _NO_NAME) and (second := self._extract(llm, query, shown, lang)):
-            ans.draft = f"{draft}\n\n[second try] {second}"
-            result, why = self._judge(ans, shown, query, second)
-        yield Update("final", self._finish(ans, shown, query, result, why, t0))
-
-    def _extract(self, llm, query: str, shown: list[Passage], lang: str) -> str:
-        """One narrower try when the answer restated the question, lacked the figure or name asked for, or
-        named what no passage says: the small model often has the right passage and fails to quote it.
-        It gets the one shown passage that shares most words with the question (the answer is often just
-        outside the context the first try had); for a figure, one that states a figure.
-        Not streamed: checked like the first."""
-        pool = [p for p in shown if numbers(p.text) - numbers(query)] if asks_figure(query) else []
-        asked = stems(query)
-        passage = max(pool or shown, key=lambda p: len(asked & stems(p.text)))  # the first of equals
-        try:
-            with generation_lock(self.settings.llm):
-                template = "extract_yesno" if asks_yes_no(query) else "extract"
-                return llm.chat(prompt.build_messages(query, [passage], lang, template=template)).message.content
-        except Exception:  # the first answer's refusal stands
-            return ""
+        result = self._attribute(ans, shown, query, draft)
+        checks["support"] = result.support
+        verdict = verify.decide(checks, result.supported_sentences, verify.is_refusal_sentence(draft),
+                                self.settings.checks)
+        ans.checks = {**checks, "confidence": verdict.confidence}
+        ans.candidate = result.text
+        yield Update("final", self._finish(ans, shown, query, result, verdict.reason, t0))
 
     def context(self, passages: list[Passage]) -> list[Passage]:
         """The passages close to the best score (the best one always among them), in the shown order — and
@@ -212,31 +173,12 @@ class Engine:
         """Is the best passage close enough to the question to let anything be answered from it?"""
         return bool(passages) and passages[0].score >= self.settings.retrieval.min_score
 
-    def _judge(self, ans: Answer, shown: list[Passage], query: str, draft: str) -> tuple[Attribution, str | None]:
-        """The draft with verified citations, and why it must be refused (None: it stands)."""
-        cross = any(detect_language(p.text) != ans.lang for p in ans.retrieved)
-        result = attribute(draft, shown, query, self._similarity, cross_lingual=cross,
-                           context_stems=self.retriever.context_stems, yes_no=asks_yes_no(query),
-                           head_stems=self.retriever.head_stems)
-        cited = [shown[c.n - 1].text for c in result.citations]
-        # « X n'est pas précisé, mais Y [1] » still answers; a bare « Le corpus ne le dit pas » does not,
-        # whatever passage its words happen to match.
-        if _MODEL_REFUSAL.search(draft) and (not result.citations or len(words(strip_markers(draft)[0])) <= 8):
-            return result, "the model said the passages do not answer"
-        if result.supported_sentences == 0:
-            return result, _UNSUPPORTED
-        text = strip_markers(result.text)[0]
-        if asks_figure(ans.question) and not _states_figure(text, ans.question):
-            return result, _NO_FIGURE
-        if (unit := asked_unit(ans.question)) and not states_unit(text, unit):  # « 2 ans » for « combien de jours »
-            return result, _NO_FIGURE
-        if asks_for_name(ans.question) and not names_something(text, ans.question):
-            return result, _NO_NAME
-        if all(detect_language(t) == ans.lang for t in cited):  # words comparable only in one language
-            taken = premise(ans.question)
-            if not mentioned(asked_for(ans.question), cited) or 2 * len(taken & stems(" ".join(cited))) < len(taken):
-                return result, "the passages never mention what was asked"
-        return result, None
+    def _attribute(self, ans: Answer, shown: list[Passage], query: str, draft: str) -> Attribution:
+        """The draft with verified citations. Embedding similarity counts where the answer's language is not
+        the passages' (their words cannot match)."""
+        cross = any(detect_language(p.text) != ans.lang for p in shown)
+        return attribute(draft, shown, query, self._similarity, cross_lingual=cross,
+                         threshold=self.settings.checks.cite_support)
 
     def _finish(self, ans: Answer, shown: list[Passage], query: str, result: Attribution, why: str | None,
                 t0: float) -> Answer:
@@ -254,11 +196,6 @@ class Engine:
         ans.refusal_reason = why
         ans.timings.total_ms = _ms(t0)
         return ans
-
-
-def _states_figure(answer: str, question: str) -> bool:
-    """A figure the question does not already contain (« R1 », « en 2024 » restated are none)."""
-    return bool(numbers(answer, spelled=True) - numbers(question, spelled=True)) or bool(_AMOUNT_WORDS.search(answer))
 
 
 def _defused(passages: list[Passage]) -> list[Passage]:

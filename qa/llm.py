@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 from llama_index.core.llms import LLM, ChatMessage
 
 from config.settings import LLMSettings
@@ -112,6 +113,7 @@ def _system_caching_llamacpp() -> type[LLM]:
 
     class SystemCachingLlamaCPP(LlamaCPP):
         _states: dict[tuple[int, ...], object] = PrivateAttr(default_factory=dict)
+        _keep: tuple[int, ...] = PrivateAttr(default=())
 
         def complete(self, prompt: str, formatted: bool = False, **kwargs):
             self._start_from_system(prompt if formatted else self.completion_to_prompt(prompt))
@@ -121,9 +123,48 @@ def _system_caching_llamacpp() -> type[LLM]:
             self._start_from_system(prompt if formatted else self.completion_to_prompt(prompt))
             return super().stream_complete(prompt, formatted=formatted, **kwargs)
 
+        def yes_probability(self, prompt: str, then: str | None = None) -> float:
+            """P("yes") / P("yes" or "no") for the next token after `prompt` (a formatted ChatML prompt).
+
+            Read from the logits of one forward pass, no sampling. `then`: the prompt that will be completed
+            next; the part it shares with this one stays in the cache and is not read again. Otherwise the
+            prompt is read on from whatever the cache already holds of it (the answer just written, for a
+            question about that answer)."""
+            import llama_cpp
+
+            model = self._model
+            tokens = model.tokenize(prompt.encode("utf-8"), special=True)
+            if then is not None:
+                self._start_from_system(prompt)
+            cached = model.input_ids[: model.n_tokens].tolist()
+            same = next((i for i, (a, b) in enumerate(zip(cached, tokens, strict=False)) if a != b),
+                        min(len(cached), len(tokens)))
+            model.n_tokens = min(same, len(tokens) - 1)  # at least the last token is read: its logits are wanted
+            model.eval(tokens[model.n_tokens :])
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(model.ctx, -1), shape=(model.n_vocab(),))
+            yes, no = (_mass(logits, self._answer_tokens(words)) for words in (_YES, _NO))
+            if then is not None:
+                after = model.tokenize(then.encode("utf-8"), special=True)
+                shared = next((i for i, (a, b) in enumerate(zip(tokens, after, strict=False)) if a != b),
+                              min(len(tokens), len(after)))
+                self._keep = tuple(after[:shared])
+            return float(yes / (yes + no)) if yes + no > 0 else 0.5
+
+        def _answer_tokens(self, words: tuple[str, ...]) -> list[int]:
+            """The first token of each spelling of a reply word ("yes", "Yes", " yes"...)."""
+            return sorted({self._model.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words})
+
         def _start_from_system(self, prompt: str) -> None:
             """Leave llama.cpp's cache holding this prompt's system part and nothing after it (its own prefix
-            matching then skips the system part and reads all the rest)."""
+            matching then skips the system part and reads all the rest) — or, right after the question's
+            probe, the part of this prompt the probe already read (the same for this question every time)."""
+            keep, self._keep = self._keep, ()
+            model = self._model
+            if keep and model.n_tokens >= len(keep) and tuple(model.input_ids[: len(keep)]) == keep:
+                after = tuple(model.tokenize(prompt.encode("utf-8"), special=True)[: len(keep)])
+                if after == keep:
+                    model.n_tokens = len(keep)
+                    return
             found = prompt.find(_SYSTEM_END)
             end = found + len(_SYSTEM_END)
             # A special token after the system part: its tokens are then a prefix of the whole prompt's.
@@ -150,7 +191,23 @@ def _system_caching_llamacpp() -> type[LLM]:
 
 
 _SYSTEM_START, _SYSTEM_END, _NEXT_TURN = "<|im_start|>system\n", "<|im_end|>\n", "<|im_start|>"
-_MAX_SYSTEM_STATES = 4
+_MAX_SYSTEM_STATES = 6
+_YES, _NO = ("yes", "Yes", " yes", " Yes", "YES"), ("no", "No", " no", " No", "NO")
+
+
+def _mass(logits: np.ndarray, ids: list[int]) -> float:
+    """Probability mass of these token ids under the softmax of the logits."""
+    top = float(logits.max())
+    return float(np.exp(logits[ids] - top).sum() / np.exp(logits - top).sum())
+
+
+def yes_probability(llm: LLM, messages: Sequence[ChatMessage], then: Sequence[ChatMessage] | None = None) -> float:
+    """The model's probability of answering "yes" to the last message. The bundled llama.cpp model gives it
+    from its logits; a server backend is asked for a one-word reply, read as 1 or 0 (uncalibrated)."""
+    if hasattr(llm, "yes_probability"):
+        return llm.yes_probability(chatml(messages), then=chatml(then) if then is not None else None)
+    reply = (llm.chat(list(messages)).message.content or "").strip().lower()
+    return 1.0 if reply.startswith("yes") else 0.0 if reply.startswith("no") else 0.5
 
 
 def check_reachable(cfg: LLMSettings, timeout: float = 3.0) -> None:

@@ -1,4 +1,8 @@
-"""Prompts are files in prompts/; the system prompt is a fixed prefix so the backend can cache it."""
+"""Prompts are files in prompts/; the system prompt is a fixed prefix so the backend can cache it.
+
+French and English have their own prompts (the shipped corpus is French); a few more languages have their
+own user prompt and refusal sentence; any other language gets the generic prompt, which names it.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,32 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from config.settings import ROOT
 from ingest.clean import clean_inline
 from qa.schema import Passage
+from text.language import name as language_name
 
 PROMPTS = ROOT / "prompts"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def load(name: str, folder: Path = PROMPTS) -> str:
     return (folder / f"{name}.txt").read_text(encoding="utf-8").strip()
 
 
+def _exists(name: str) -> bool:
+    return (PROMPTS / f"{name}.txt").is_file()
+
+
+def _own(kind: str, lang: str) -> str:
+    """The language's own prompt file, or the generic one."""
+    return f"{kind}_{lang}" if _exists(f"{kind}_{lang}") else kind
+
+
 def refusal(lang: str) -> str:
-    return load(f"refusal_{lang}")
+    return load(f"refusal_{lang}") if _exists(f"refusal_{lang}") else load("refusal_en")
+
+
+def refusals() -> set[str]:
+    """Every refusal sentence the app can write, whatever the language."""
+    return {load(p.stem) for p in PROMPTS.glob("refusal_*.txt")}
 
 
 def format_passages(passages: Sequence[Passage], numbers: Sequence[int] | None = None) -> str:
@@ -42,14 +61,28 @@ def unseen(passage: Passage, context: Sequence[Passage]) -> str:
     return passage.text[start - passage.start :] if start < passage.end else passage.text
 
 
-def build_messages(question: str, passages: Sequence[Passage], lang: str, template: str = "user",
+def build_messages(question: str, passages: Sequence[Passage], lang: str,
                    numbers: Sequence[int] | None = None) -> list[ChatMessage]:
-    """template: "user" for the answer, "extract" (or "extract_yesno") for the narrower second try on the
-    best passage."""
-    user = load(f"{template}_{lang}").format(passages=format_passages(passages, numbers), question=question.strip())
+    user = load(_own("user", lang)).format(passages=format_passages(passages, numbers), question=question.strip(),
+                                           language=language_name(lang))
     return [
         # A fixed system prompt per language: the llama.cpp backend keeps its state (qa/llm.py), so it is
         # never read again; the instructions in it cost nothing per question.
-        ChatMessage(role=MessageRole.SYSTEM, content=load(f"system_{lang}")),
+        ChatMessage(role=MessageRole.SYSTEM, content=load(_own("system", lang))),
         ChatMessage(role=MessageRole.USER, content=user),
     ]
+
+
+def probe_messages(question: str, answer_messages: list[ChatMessage]) -> list[ChatMessage]:
+    """The answer prompt cut right after the question, asking whether the passages answer it: it shares
+    everything up to there with the answer prompt, so the backend reads the passages once for both."""
+    user = answer_messages[-1].content or ""
+    cut = user.rindex(question.strip()) + len(question.strip())
+    return [*answer_messages[:-1],
+            ChatMessage(role=MessageRole.USER, content=f"{user[:cut]}\n{load('probe')}")]
+
+
+def judge_messages(answer_messages: list[ChatMessage], draft: str) -> list[ChatMessage]:
+    """After the answer: is it stated in the passages and does it answer what was asked?"""
+    return [*answer_messages, ChatMessage(role=MessageRole.ASSISTANT, content=draft),
+            ChatMessage(role=MessageRole.USER, content=load("judge"))]

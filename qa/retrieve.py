@@ -7,7 +7,6 @@ surfaced the passage.
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from index.embedder import embed_model
 from index.keyword import KeywordIndex, names_before
 from qa.injection import looks_like_injection
 from qa.schema import Passage
-from qa.text import stems
 
 
 class _Pending:
@@ -55,7 +53,6 @@ class Retriever:
         self.embed = embed_model(settings.embed)
         self._stamp = ""
         self._keyword: KeywordIndex | None = None
-        self._doc_rows: dict[str, list[tuple[int, set[str]]]] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, str, int | None], _Pending] = {}
         self._recent_lock = threading.Lock()
@@ -68,7 +65,7 @@ class Retriever:
         stamp = stamp or store.sync_stamp(self.api, self.settings.chroma.collection)
         with self._lock:
             if stamp != self._stamp:
-                self._stamp, self._keyword, self._doc_rows = stamp, None, {}
+                self._stamp, self._keyword = stamp, None
 
     def keyword_index(self, refresh: bool = True) -> KeywordIndex:
         """Built from what Chroma holds, so the keyword and vector indexes always agree."""
@@ -80,33 +77,6 @@ class Retriever:
                 texts = got["documents"]
                 self._keyword = KeywordIndex(got["ids"], texts, names_before(texts, got["metadatas"]))
             return self._keyword
-
-    def context_stems(self, passage: Passage) -> set[str]:
-        """The words around a passage that may name its subject: its document's title and first two passages
-        (the byline: « par Cecilia Rikap ») and the passages just before and after it (« DD Dosa a écrit : »,
-        then the quote). Not the whole document: a newsletter's bullet on Lucie says nothing about its
-        bullet on Stargate's 500 billion."""
-        rows, at = self._rows_at(passage)
-        return set().union(*(rows[i][1] for i in {0, 1, at - 1, at, at + 1} if 0 <= i < len(rows)))
-
-    def head_stems(self, passage: Passage) -> set[str]:
-        """The words of the passage's document title and byline (its first two passages): who wrote it and
-        what it is about, which every passage of it may leave unsaid."""
-        rows, _ = self._rows_at(passage)
-        return set().union(*(row[1] for row in rows[:2]))
-
-    def _rows_at(self, passage: Passage) -> tuple[list[tuple[int, set[str]]], int]:
-        """The document's passages as (start offset, stems with the title), and where this passage is."""
-        with self._lock:
-            if passage.doc not in self._doc_rows:
-                got = self.collection.get(where={"doc": passage.doc}, include=["documents", "metadatas"])
-                rows = sorted(zip(got["metadatas"], got["documents"], strict=True),
-                              key=lambda row: int(row[0]["char_start"]))
-                title = str(rows[0][0].get("title", "")) if rows else ""
-                self._doc_rows[passage.doc] = [(int(m["char_start"]), stems(f"{title} {text}")) for m, text in rows]
-            rows = self._doc_rows[passage.doc]
-        # The passage, or the one after it when its offset is no longer a stored row (an ingest in between).
-        return rows, bisect.bisect_left([start for start, _ in rows], passage.start)
 
     def embed_query(self, question: str) -> np.ndarray:
         return np.asarray(self.embed.get_query_embedding(question))

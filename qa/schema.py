@@ -67,6 +67,9 @@ class Answer:
     # Why the answer became a refusal, and what the model wrote before the checks (empty if not called).
     refusal_reason: str | None = None
     draft: str = ""
+    # The signals the answer was judged on (qa/verify.py) and the answer they judged, when the model was called.
+    checks: dict[str, float] = field(default_factory=dict)
+    candidate: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,4 +85,6 @@ class Answer:
             "backend": dict(self.backend),
             **({"refusal_reason": self.refusal_reason} if self.refused else {}),
             **({"draft": self.draft} if self.draft else {}),
+            **({"checks": {k: round(v, 4) for k, v in self.checks.items()}} if self.checks else {}),
+            **({"candidate": self.candidate} if self.candidate and self.refused else {}),
         }

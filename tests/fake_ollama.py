@@ -3,7 +3,8 @@
 No Ollama server can be installed here, so this stands in for one over real HTTP. It answers
 extractively: the first sentence of excerpt [1], so the app's citation checks have real text to verify.
 It records each request, can be given scripted replies to send first, and can be told to die in the
-middle of a stream.
+middle of a stream. A yes/no question about the passages or the answer (the app's probe and judge) gets
+`verdict` ("yes" unless told otherwise) and is recorded apart, in `questions`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class FakeOllama:
         self.requests: list[dict] = []
         self.fail_after_tokens: int | None = None
         self.script: list[str] = []  # replies sent, in order, before the extractive default
+        self.verdict = "yes"  # the reply to the app's yes/no questions
+        self.questions: list[dict] = []  # those requests
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -64,12 +67,14 @@ class FakeOllama:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append({"path": self.path, **body})
+                asked = body.get("messages", [{}])[-1].get("content", "").rstrip().endswith("Reply yes or no.")
+                (fake.questions if asked else fake.requests).append({"path": self.path, **body})
                 if self.path != "/api/chat":
                     return self._json(404, {"error": "not found"})
                 if body.get("model") != fake.model:
                     return self._json(404, {"error": f"model '{body.get('model')}' not found"})
-                words = re.findall(r"\S+\s*", fake.answer_for(body["messages"]))
+                reply = fake.verdict if asked else fake.answer_for(body["messages"])
+                words = re.findall(r"\S+\s*", reply)
                 if not body.get("stream", True):
                     return self._json(200, self._final("".join(words), body))
                 self.send_response(200)

@@ -27,7 +27,7 @@ CASES = [
 
 def check_structure(answer: dict, corpus_text: dict[str, str]) -> None:
     """The contract of the structured answer: offsets are exact, citation numbers map to shown passages."""
-    assert set(answer) - {"draft", "refusal_reason"} == {
+    assert set(answer) - {"draft", "refusal_reason", "checks", "candidate"} == {
         "question", "answer", "refused", "citations", "retrieved", "timings", "backend"}
     assert ("refusal_reason" in answer) == answer["refused"]  # a refusal always says why
     for p in answer["retrieved"]:

@@ -1,0 +1,63 @@
+"""Should this answer be shown? One calibrated score from language-neutral signals, no rule per question.
+
+Features (all in [0, 1] or logits, the same for every language):
+- retrieval: the best passage's cosine to the question (the embedding model is multilingual);
+- probe: the model's own P("yes") that the passages state the answer to this exact question, read from its
+  next-token distribution before it answers;
+- judge: its P("yes") that the answer it wrote is stated in the passages and answers what was asked;
+- support: how well the passages support the answer's weakest sentence (qa/cite.py).
+P(right) = sigmoid(bias + weights · features), with weights and threshold fitted on the eval suite's dev
+halves (`python -m eval.calibrate`) and kept in one settings place (config `checks`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from config.settings import ChecksSettings
+from qa import prompt
+from qa.cite import strip_markers
+from text.tokens import words
+
+FEATURES = ("retrieval", "probe", "judge", "support")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def vector(checks: dict[str, float]) -> list[float]:
+    """The features as the calibrated model reads them: probabilities as logits, scores as they are."""
+    return [_logit(checks[name]) if name in ("probe", "judge") else checks[name] for name in FEATURES]
+
+
+def confidence(checks: dict[str, float], cfg: ChecksSettings) -> float:
+    weights = (cfg.w_retrieval, cfg.w_probe, cfg.w_judge, cfg.w_support)
+    z = cfg.bias + sum(w * x for w, x in zip(weights, vector(checks), strict=True))
+    return 1 / (1 + math.exp(-z))
+
+
+def is_refusal_sentence(draft: str) -> bool:
+    """The model wrote the refusal sentence it was told to write (in any of the app's languages)."""
+    said = words(strip_markers(draft)[0])
+    return bool(said) and any(said[: len(r)] == r for r in (words(s) for s in prompt.refusals()))
+
+
+@dataclass
+class Verdict:
+    refuse: bool
+    reason: str | None
+    confidence: float
+
+
+def decide(checks: dict[str, float], supported_sentences: int, model_refused: bool, cfg: ChecksSettings) -> Verdict:
+    p = confidence(checks, cfg)
+    if model_refused:
+        return Verdict(True, "the model said the passages do not answer", p)
+    if supported_sentences == 0:
+        return Verdict(True, "no sentence of the answer is supported by a shown passage", p)
+    if p < cfg.threshold:
+        return Verdict(True, f"confidence {p:.2f} is under the calibrated threshold {cfg.threshold:.2f}", p)
+    return Verdict(False, None, p)
