@@ -1,8 +1,13 @@
-"""A BM25 keyword index over a collection's passages, with French/English analysis.
+"""A BM25 keyword index over a collection's passages, in any language.
 
-Accents folded, stop-words dropped, words stemmed with Snowball (French and English stems both kept,
-since questions come in either language). Built from what Chroma holds, so it can never disagree with
-the vector index; rebuilt when the collection's sync stamp changes.
+Analysis (text.tokens.terms): words of every script, accents folded, Chinese/Japanese/Korean as character
+bigrams; words stemmed with the Snowball stemmer of the passage's language when Snowball has one. No
+stop-word lists: BM25's IDF already gives « le », "the" or « 的 » next to no weight. A question is stemmed
+in its own language and in the corpus' main language(s), so an English question over French documents
+still meets their cognates ("tokens" / « tokens », "economy" / « économie »).
+
+Built from what Chroma holds, so it can never disagree with the vector index; rebuilt when the
+collection's sync stamp changes.
 
 Each passage is also indexed with the names of the passage before it in its document: news text says
 who speaks once (« DD Dosa de Menow Ventures a écrit : ») and quotes them for several passages, so
@@ -11,32 +16,75 @@ who speaks once (« DD Dosa de Menow Ventures a écrit : ») and quotes them for
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 
 import bm25s
 import numpy as np
+import regex
 import Stemmer
 
 from ingest.clean import clean_inline
-from qa.text import STOP, words
+from text.language import detect
+from text.tokens import is_cjk, terms
+
+# ISO 639-1 -> Snowball algorithm (those PyStemmer ships; others are indexed unstemmed).
+_SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
+    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
+    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish",
+    "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}
+_AVAILABLE = set(Stemmer.algorithms())
+_local = threading.local()  # a Stemmer object is not thread-safe: one per thread and language
+_SAMPLE = 300  # characters of a passage enough to tell its language (questions are shorter)
+MAIN_SHARE = 0.25  # a language with at least this share of the passages is one the questions are stemmed in
 
 
-@lru_cache(maxsize=2)
-def _stemmer(lang: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(lang)
+def _stemmer(lang: str) -> Callable[[list[str]], list[str]] | None:
+    algorithm = _SNOWBALL.get(lang)
+    if algorithm not in _AVAILABLE:
+        return None
+    cache = _local.__dict__.setdefault("stemmers", {})
+    if algorithm not in cache:
+        cache[algorithm] = Stemmer.Stemmer(algorithm).stemWords
+    return cache[algorithm]
 
 
-def analyse(text: str) -> list[str]:
-    tokens = [w for w in words(clean_inline(text)) if w not in STOP and (len(w) > 1 or w.isdigit())]
-    fr = _stemmer("french").stemWords(tokens)
-    en = _stemmer("english").stemWords(tokens)
-    return [t for pair in zip(fr, en, strict=True) for t in dict.fromkeys(pair)]
+def _keep(term: str) -> bool:
+    return len(term) > 1 or term.isdigit() or is_cjk(term)
+
+
+def analyse(text: str, lang: str | None = None, also: Sequence[str] = ()) -> list[str]:
+    """BM25 terms of text, stemmed in lang (detected if None) and in each language of also."""
+    text = clean_inline(text)
+    langs = list(dict.fromkeys([lang or detect(text), *also]))
+    stemmers = [s for s in dict.fromkeys(_stemmer(code) for code in langs) if s is not None]
+    if len(stemmers) <= 1:
+        return [t for t in terms(text, stemmers[0] if stemmers else None) if _keep(t)]
+    runs = [terms(text, stem) for stem in stemmers]  # same words in the same order, stemmed differently
+    return [t for forms in zip(*runs, strict=True) for t in dict.fromkeys(forms) if _keep(t)]
+
+
+def passage_languages(ids: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The language of each passage, told once per document when ids are "<doc>#<n>" (as ingest makes them):
+    detecting 100k passages one by one would cost more than indexing them."""
+    seen: dict[str, str] = {}
+    out = []
+    for pid, text in zip(ids, texts, strict=True):
+        doc, sep, _ = pid.rpartition("#")
+        key = f"#{doc}" if sep else text[:_SAMPLE]  # identical openings (copies) are told once too
+        if key not in seen:
+            seen[key] = detect(text[: 4 * _SAMPLE] if sep else key)  # a document's first passage: more of it
+        out.append(seen[key])
+    return out
 
 
 # A capitalised word after a word or a comma: a name, not the first word of a sentence or a quote.
-_NAME = re.compile(r"(?<=[\w,;)] )[A-ZÀ-ÖØ-Þ][\w’'-]+")
+_NAME = regex.compile(r"(?<=[\w,;)] )\p{Lu}[\w’'-]+")
 
 
 def names_before(texts: Sequence[str], metas: Sequence[Mapping[str, object]]) -> list[str]:
@@ -50,13 +98,20 @@ def names_before(texts: Sequence[str], metas: Sequence[Mapping[str, object]]) ->
 
 
 class KeywordIndex:
-    def __init__(self, ids: list[str], texts: list[str], contexts: Sequence[str] | None = None) -> None:
-        """contexts: extra text indexed with each passage (see names_before), not shown anywhere."""
+    def __init__(self, ids: list[str], texts: list[str], contexts: Sequence[str] | None = None,
+                 langs: Sequence[str] | None = None) -> None:
+        """contexts: extra text indexed with each passage (see names_before), not shown anywhere.
+        langs: each passage's language if known (else told from the text, see passage_languages)."""
         self.ids = ids
         self._vocab: dict[str, int] = {}
         contexts = contexts or [""] * len(texts)
-        corpus = [[self._vocab.setdefault(t, len(self._vocab)) for t in analyse(f"{ctx} {text}")] or [0]
-                  for ctx, text in zip(contexts, texts, strict=True)]
+        langs = list(langs) if langs is not None else passage_languages(ids, texts)
+        counts = Counter(langs)
+        # The corpus' main languages, most frequent first: a question is also stemmed in these.
+        self.languages = [code for code, n in counts.most_common(3)
+                          if n >= MAIN_SHARE * len(langs) or code == counts.most_common(1)[0][0]]
+        corpus = [[self._vocab.setdefault(t, len(self._vocab)) for t in analyse(f"{ctx} {text}", lang)] or [0]
+                  for ctx, text, lang in zip(contexts, texts, langs, strict=True)]
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=self._vocab), show_progress=False)
@@ -65,7 +120,8 @@ class KeywordIndex:
         return len(self.ids)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        tokens = [self._vocab[t] for t in analyse(query) if t in self._vocab]
+        analysed = analyse(query, detect(query, self.languages[0] if self.languages else "en"), self.languages)
+        tokens = [self._vocab[t] for t in analysed if t in self._vocab]
         if not tokens or not self.ids:
             return []
         scores = self._bm25.get_scores(tokens)

@@ -12,45 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.clean import Line, classify_lines
+from text.sentences import Span, sentence_spans
 
-Span = tuple[int, int]
-
-# A sentence ends with . ! ? … (possibly closed by quotes, brackets or emphasis) before white space.
-_SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]*_]*(?=\s)")
-_LINE_BREAK = re.compile(r"\s*\n\s*(?![\sa-zà-ÿ])")
-_TERMINAL = re.compile(r"[.!?…:;»\"”)\]*]\s*$")
+__all__ = ["Chunk", "Span", "chunk_spans", "chunk_text", "sentence_spans"]
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentences of text[start:end] as absolute spans, stripped of surrounding white space.
-
-    A line break ends a sentence unless the next line starts in lower case (a broken paragraph).
-    """
-    end = len(text) if end is None else end
-    spans: list[Span] = []
-    cursor = start
-    for brk in _LINE_BREAK.finditer(text, start, end):
-        _split(text, cursor, brk.start(), spans)
-        cursor = brk.end()
-    _split(text, cursor, end, spans)
-    return spans
-
-
-def _split(text: str, start: int, end: int, spans: list[Span]) -> None:
-    cursor = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        _add(text, cursor, m.end(), spans)
-        cursor = m.end()
-    _add(text, cursor, end, spans)
-
-
-def _add(text: str, s: int, e: int, spans: list[Span]) -> None:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    if e > s:
-        spans.append((s, e))
+# A chunk's last piece ends a sentence (or a clause) when it ends with one of these; otherwise it is a heading
+# or a line broken mid-sentence.
+_TERMINAL = re.compile(r"[.!?…:;»\"”)\]*。！？．؟۔।॥።」』）》]\s*$")
 
 
 def _segments(text: str, lines: list[Line]) -> Iterator[list[Span]]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from text.sentences import sentence_spans
+
 _INSTRUCTION = re.compile(
     # imperatives only: « il a ignoré les règles » is not addressed to anyone
     r"\b(ignore|ignorez|oublie|oubliez|disregard|forget)\b[^.!?]{0,40}\b(consignes?|instructions?|r[eè]gles"
@@ -27,8 +29,6 @@ def looks_like_injection(text: str) -> bool:
 
 def defuse(text: str) -> str:
     """The text with every order-giving sentence blanked, same length (offsets stay valid)."""
-    from ingest.chunker import sentence_spans
-
     out = text
     for start, end in sentence_spans(text):
         if looks_like_injection(text[start:end]):

@@ -1,14 +1,17 @@
-"""Text normalisation shared by citation checks, refusal checks and the eval: accents, numbers, words."""
+"""Text normalisation shared by citation checks, refusal checks and the eval: accents, numbers, words.
+
+Kept for the callers that still import it: folding, words and figures now come from the text package
+(every script: Chinese, Arabic, Cyrillic...); STOP and stems are the old French/English helpers."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_WORDS = re.compile(r"[a-z0-9]+")
-# 1 000, 1,5, 5.6, 600 — with regular, non-breaking or thin spaces as thousands separators; not the
-# digits of a name (R1, GPT-4, Llama-3.1), which are no figure.
-_NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)(?<!\d[.,])\d+(?:[ \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+from text.numbers import numbers as _figures
+from text.tokens import fold, is_cjk, terms, words
+
+__all__ = ["STOP", "fold", "normalise_answer", "numbers", "stems", "words"]
+
 # Numbers passages spell out (« quatre centres », « un trillion de dollars »). "un"/"one" only before a
 # magnitude or a duration (« un mois », "one year"), where it is a figure and not an article; "neuf" (new)
 # and "cent" (pour cent) are left out.
@@ -35,36 +38,20 @@ STOP = set(
 )
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, typographic quotes and ligatures normalised."""
-    text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
-
-
-def words(text: str) -> list[str]:
-    return _WORDS.findall(fold(text))
-
-
 def stems(text: str, size: int = 5) -> set[str]:
-    """Content words cut to a short prefix: crude, language-agnostic stemming for overlap scores."""
-    return {w[:size] for w in words(text) if w not in STOP and (len(w) > 2 or w.isdigit())}
+    """Content words cut to a short prefix: crude, language-agnostic stemming for overlap scores.
+    Chinese/Japanese/Korean text gives its character bigrams."""
+    return {w if is_cjk(w) else w[:size] for w in terms(text)
+            if w not in STOP and (len(w) > 2 or w.isdigit() or is_cjk(w))}
 
 
 def numbers(text: str, spelled: bool = False) -> set[str]:
     """Numbers as canonical strings: "1 000" and "1,000" -> "1000", "5,6" and "5.60" -> "5.6".
     spelled: also numbers written in words, for the text that must support a figure (a passage)."""
     out = {_SPELLED.get(w, "1") for w in _SPELLED_NUMBER.findall(fold(text))} if spelled else set()
-    for m in _NUMBER.finditer(text):
-        raw = re.sub(r"[ \u00a0\u202f]", "", m.group()).replace(",", ".")
-        whole, _, frac = raw.partition(".")
-        if len(frac) == 3:  # a thousands separator, not a decimal
-            whole, frac = whole + frac, ""
-        frac = frac.rstrip("0")
-        out.add((whole.lstrip("0") or "0") + (f".{frac}" if frac else ""))
-    return out
+    return out | _figures(text)
 
 
 def normalise_answer(text: str) -> str:
     """For "contains" checks: folded, punctuation to spaces, spaces collapsed."""
-    return " ".join(_WORDS.findall(fold(text)))
+    return " ".join(words(text))

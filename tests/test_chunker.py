@@ -58,3 +58,27 @@ def test_title_skips_section_labels_and_menus(corpus_text):
     assert guess_title(text, classify_lines(text), "x").startswith("La start-up chinoise de l'IA DeepSeek")
     text = corpus_text["004_49fdbb3fdbb46e63.txt"]
     assert guess_title(text, classify_lines(text), "x").startswith("L’irruption de DeepSeek")
+
+
+def test_chinese_text_is_chunked_at_its_full_stops():
+    text = "".join(f"这是第{i}个句子，它讲述了很多不同的事情。" for i in range(60))
+    chunks = chunk_text(text, chunk_chars=200)
+    assert len(chunks) > 5
+    for c in chunks:
+        assert c.text == text[c.start : c.end] and c.text.endswith("。") and len(c.text) <= 200
+
+
+def test_arabic_and_russian_sentences_and_headings():
+    text = "العنوان\n\nهل أنت بخير؟ نعم، شكرا. " * 3 + "\n\nЗаголовок\n\nПривет. Как дела? Хорошо, т. е. нормально."
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences[:3] == ["العنوان", "هل أنت بخير؟", "نعم، شكرا."]
+    assert sentences[-4:] == ["Заголовок", "Привет.", "Как дела?", "Хорошо, т. е. нормально."]
+    for c in chunk_text(text, chunk_chars=60):
+        assert c.text == text[c.start : c.end]
+        assert c.text[-1] in ".?؟"  # a heading opens the next chunk rather than closing one
+
+
+def test_abbreviations_stay_inside_their_sentence():
+    text = "M. Dupont, cité p. 12 par J. Smith (U.S. Army), paie 3.5 €, etc. et rien d'autre. Dr. Who arrive."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "M. Dupont, cité p. 12 par J. Smith (U.S. Army), paie 3.5 €, etc. et rien d'autre.", "Dr. Who arrive."]

@@ -1,13 +1,43 @@
-"""The keyword index: French/English analysis and the speaker context carried from the previous passage."""
+"""The keyword index: analysis in any language and the speaker context carried from the previous passage."""
 
 import pytest
 
-from index.keyword import KeywordIndex, analyse, names_before
+from index.keyword import KeywordIndex, analyse, names_before, passage_languages
 
 
-def test_analysis_folds_accents_and_keeps_french_and_english_stems():
-    assert {"econom", "economie"} & set(analyse("Économie")) and "le" not in analyse("le prix")
-    assert set(analyse("tokens")) >= {"token"}
+def test_analysis_stems_in_the_text_language_and_folds_accents():
+    assert analyse("Économie des données", "fr") == ["econom", "de", "don"]
+    assert analyse("tokens", "en") == ["token"]
+    assert analyse("Les économies", "fr", ["en"]) == ["le", "les", "econom", "economi"]  # both stems kept
+    assert analyse("новый красивой", "ru") == ["нов", "красив"]  # stemmed before « й » is folded
+    assert analyse("弗雷斯诺西侧") == ["弗雷", "雷斯", "斯诺", "诺西", "西侧"]  # no stemmer: bigrams
+    assert analyse("Wie viel kostet das Training?") == ["wie", "viel", "kost", "das", "training"]  # German, detected
+
+
+def test_passage_language_is_told_once_per_document():
+    ids = ["a#0", "a#1", "b#0", "loose"]
+    texts = ["Le prix de l'entraînement a été publié lundi par la société.", "It was cheap.",
+             "这是一个中文句子，讲的是模型训练。", "Сколько стоило обучение модели?"]
+    assert passage_languages(ids, texts) == ["fr", "fr", "zh", "ru"]
+
+
+def test_questions_find_passages_in_every_script():
+    texts = ["DeepSeek facture 2,19 dollars par million de tokens pour son modèle R1.",
+             "Le musée Victoria et Albert a été fondé en 1852 à Londres.",
+             "弗雷斯诺的“西侧”，常被称为“弗雷斯诺西南”，是该市最古老的街区之一。",
+             "Чёрная смерть унесла жизни от 75 до 200 миллионов человек в Евразии.",
+             "وصلت سرعة الرياح إلى 70 ميلًا في الساعة عند بلوغها اليابسة بالقرب من جاكسونفيل.",
+             "La peste negra se propagó a través de los Países Bajos desde 1350."]
+    ids = [f"d{i}#0" for i in range(len(texts))]
+    index = KeywordIndex(ids, texts)
+    for question, expected in [
+        ("How much does DeepSeek charge per million tokens?", "d0#0"),  # English over French: cognates
+        ("弗雷斯诺西侧的另一个名字是什么？", "d2#0"),
+        ("Сколько людей унесла чёрная смерть?", "d3#0"),
+        ("ما هي سرعة الرياح في جاكسونفيل؟", "d4#0"),
+        ("¿Desde cuándo se propagó la peste en los Países Bajos?", "d5#0"),
+    ]:
+        assert index.search(question, 3)[0][0] == expected, question
 
 
 def test_names_before_come_from_the_previous_passage_of_the_same_document():
