@@ -30,6 +30,10 @@ from text.tokens import char_ngrams, terms
 _ONE_MARKER = r"[\[【](?:[^\W\d]+\s*)?\d+(?:\s*[,;、]\s*\d+)*[\]】]"
 _MARKER = re.compile(rf"\s*{_ONE_MARKER}(?:\s*[,;&、]?\s*{_ONE_MARKER})*")
 
+_ENUMERATOR = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LEAD_IN = re.compile(r"[:：]\s*$")
+
 # similarity(sentences, passage_sentences) -> cosine matrix, from the embedding model.
 Similarity = Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]
 
@@ -118,7 +122,9 @@ def _clauses(sentence: str) -> list[tuple[str, list[int]]]:
             out.append(sentence[cursor : m.end()])
             cursor = m.end()
     out.append(sentence[cursor:])
-    return [(text, hinted) for text, hinted in map(strip_markers, out) if text]
+    # A list's numbering (« 1. », "2)") is no figure to support: only what follows it is checked.
+    return [(text, hinted) for text, hinted in (strip_markers(_ENUMERATOR.sub("", o)) for o in out)
+            if _LETTER.search(text)]
 
 
 @dataclass
@@ -165,8 +171,10 @@ def attribute(answer: str, passages: Sequence[Passage], question: str = "", simi
     threshold: the support a sentence needs to be cited."""
     psents = _passage_sentences(passages)
     checker = _Checker(psents, set(terms(question)), numbers(question), threshold)
-    pieces = [_clauses(answer[s:e].strip()) for s, e in sentence_spans(answer)]
-    pieces = [p for p in pieces if p]
+    answer = answer.strip()
+    spans = sentence_spans(answer)
+    # Each sentence's claims; a lead-in (« Pour cela : ») and a list's numbering are kept, not checked.
+    pieces = [[] if _LEAD_IN.search(answer[st:en]) else _clauses(answer[st:en]) for st, en in spans]
     flat = [text for clauses in pieces for text, _ in clauses]
     sims = None
     # Embeddings only where words cannot match: in the same language, meaning alone would let an invented
@@ -176,9 +184,13 @@ def attribute(answer: str, passages: Sequence[Passage], question: str = "", simi
 
     result = Attribution(text="")
     cited: dict[tuple[int, int], Citation] = {}  # one per (passage, quoted sentence)
-    out: list[str] = []
-    k = 0
-    for clauses in pieces:
+    out, cursor, k = "", 0, 0  # the answer rebuilt, keeping its line breaks and list layout
+    for (st, en), clauses in zip(spans, pieces, strict=True):
+        out += answer[cursor:st]
+        cursor = en
+        if not clauses:
+            out += strip_markers(answer[st:en])[0]  # a stray marker goes, a numbering stays
+            continue
         marked, weakest = [], 1.0
         for text, hinted in clauses:
             support, _, j = checker.best(text, hinted, sims[k] if sims is not None else None)
@@ -195,10 +207,9 @@ def attribute(answer: str, passages: Sequence[Passage], question: str = "", simi
         body = re.sub(r"\s+(?=[,;，；、])", "", " ".join(marked))
         result.supports.append(weakest)
         if weakest < threshold:
-            start = len(" ".join(out)) + (1 if out else 0)
-            result.unsupported.append((start, start + len(body)))
-        out.append(body)
-    result.text = " ".join(out)
+            result.unsupported.append((len(out), len(out) + len(body)))
+        out += body
+    result.text = out.rstrip()
     result.citations = [cited[key] for key in sorted(cited)]
     return result
 

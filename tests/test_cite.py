@@ -126,3 +126,12 @@ def test_a_translation_is_supported_by_meaning(indexed):
     assert [c.n for c in attribute(english, [P1, margin], question, sims, cross_lingual=True).citations] == [2]
     invented = "DeepSeek claimed a 55% profit margin thanks to its Martian data centres."
     assert attribute(invented, [P1, margin], question, sims, cross_lingual=True).citations == []
+
+
+def test_a_list_numbering_is_no_figure_to_support():
+    rules = passage("Vous devez remplir le formulaire en ligne. Vous devez ensuite joindre un justificatif.", "r.txt")
+    result = attribute("Pour cela :\n1. Vous devez remplir le formulaire en ligne.\n2. Vous devez ensuite joindre "
+                       "un justificatif.", [rules], "Comment faire ?")
+    assert result.supported_sentences == 2 and result.support > 0.5 and not result.unsupported
+    assert result.text == ("Pour cela :\n1. Vous devez remplir le formulaire en ligne [1].\n2. Vous devez ensuite "
+                           "joindre un justificatif [1].")
