@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -10,9 +12,19 @@ from pathlib import Path
 import numpy as np
 
 from config.settings import EmbedSettings
+from index.store import IndexUnavailable
 
 
 class ModelMissing(RuntimeError):
+    pass
+
+
+class EmbeddingUnavailable(IndexUnavailable):
+    """No usable vectors (an embedding server down or refusing, vectors of the wrong size): the ingest stops
+    before writing anything of the document at hand, and a question cannot be searched."""
+
+
+class WrongDimension(EmbeddingUnavailable):
     pass
 
 
@@ -24,14 +36,33 @@ def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def resolved_backend(cfg: EmbedSettings) -> str:
+    """ "auto" is OpenVINO where it pays (a CPU with native bf16: ~3x torch float32's ingest, same retrieval,
+    BENCHMARKS.md), else torch; if OpenVINO then fails to load, torch is used."""
+    if cfg.backend != "auto":
+        return cfg.backend
+    return "openvino" if cpu_has_bf16() and importlib.util.find_spec("openvino") else "torch"
+
+
 def resolved_precision(cfg: EmbedSettings) -> str:
     if cfg.precision == "auto":
         return "bfloat16" if cpu_has_bf16() else "float32"
     return cfg.precision
 
 
-@lru_cache(maxsize=2)
 def embed_model(cfg: EmbedSettings):  # -> a llama-index BaseEmbedding (imports are slow: keep them lazy)
+    return _remote_model(cfg) if cfg.remote else _local_model(cfg)
+
+
+@lru_cache(maxsize=8)  # a client only: cached apart, so that it never evicts a loaded model
+def _remote_model(cfg: EmbedSettings):
+    from index import remote_embed
+
+    return remote_embed.load(cfg, document_text(cfg, ""))
+
+
+@lru_cache(maxsize=2)
+def _local_model(cfg: EmbedSettings):
     local = Path(cfg.model)
     if local.is_absolute() or local.exists():
         if not (local / "modules.json").exists() and not (local / "config.json").exists():
@@ -42,10 +73,15 @@ def embed_model(cfg: EmbedSettings):  # -> a llama-index BaseEmbedding (imports 
         # A local folder needs no hub; never let a missing file turn into a download attempt.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if cfg.backend == "openvino":
+    if resolved_backend(cfg) == "openvino":
         from index import ov_embed
 
-        return ov_embed.load(cfg, resolved_precision(cfg), document_text(cfg, ""))
+        try:
+            return ov_embed.load(cfg, resolved_precision(cfg), document_text(cfg, ""))
+        except Exception as e:  # "auto" only: a model OpenVINO cannot convert, too little memory to convert
+            if cfg.backend != "auto":
+                raise
+            print(f"warning: the OpenVINO embedder is unavailable ({e}); embedding with torch", file=sys.stderr)
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     model = HuggingFaceEmbedding(

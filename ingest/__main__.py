@@ -75,9 +75,11 @@ def _print(report: SyncReport, settings: Settings, t0: float, dry_run: bool) -> 
     for label, docs in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if docs:
             print(f"{len(docs)} {verb} {label}: {', '.join(docs[:10])}{' …' if len(docs) > 10 else ''}")
+    elapsed = time.perf_counter() - t0
+    rate = f", {report.embedded_bytes / 1000 / elapsed:.1f} KB/s" if report.embedded_bytes else ""
     print(f"{report.documents} documents ({len(report.unchanged)} unchanged), {report.embedded_chunks} chunks "
           f"embedded, {report.total_chunks} chunks in {settings.chroma.collection!r} at {describe(settings.chroma)} "
-          f"({time.perf_counter() - t0:.1f} s)")
+          f"({elapsed:.1f} s{rate})")
 
 
 def _list(settings: Settings) -> int:

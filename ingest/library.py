@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,11 @@ def safe_name(name: str) -> str:
     return base[:180]
 
 
-def add(settings: Settings, files: list[tuple[str, bytes]], show_progress: bool = False) -> SyncReport:
+Progress = Callable[[int, int, str], None]  # bytes embedded, bytes in all, "… KB/s · … left"
+
+
+def add(settings: Settings, files: list[tuple[str, bytes]], show_progress: bool = False,
+        on_progress: Progress | None = None) -> SyncReport:
     """Check each file, copy the readable ones into the collection's folder, then sync.
 
     A file that cannot be read is reported and nothing of it is written; the rest of the batch goes on.
@@ -86,12 +91,13 @@ def add(settings: Settings, files: list[tuple[str, bytes]], show_progress: bool 
             (folder / target).write_bytes(data)
         except IngestError as e:
             rejected.append((name, str(e)))
-    report = sync_folder(settings, show_progress=show_progress)
+    report = sync_folder(settings, show_progress=show_progress, on_progress=on_progress)
     report.skipped = [Skipped(n, r) for n, r in rejected] + report.skipped
     return report
 
 
-def remove(settings: Settings, docs: list[str], show_progress: bool = False) -> SyncReport:
+def remove(settings: Settings, docs: list[str], show_progress: bool = False,
+           on_progress: Progress | None = None) -> SyncReport:
     settings = for_collection(settings)
     folder = settings.ingest.corpus_dir.resolve()
     for doc in docs:
@@ -99,7 +105,7 @@ def remove(settings: Settings, docs: list[str], show_progress: bool = False) -> 
         if folder not in path.parents or not path.is_file():
             raise IngestError(f"{doc}: no such document in collection {settings.chroma.collection!r}")
         path.unlink()
-    return sync_folder(settings, show_progress=show_progress)
+    return sync_folder(settings, show_progress=show_progress, on_progress=on_progress)
 
 
 def documents(settings: Settings) -> list[DocInfo]:

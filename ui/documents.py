@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -25,6 +27,13 @@ def report_html(report: SyncReport, action: str) -> str:
              f"{report.total_chunks} chunks in the corpus"]
     lines += [f'<div class="skip">⚠ {escape(s.reason)}</div>' for s in report.skipped]
     return "".join(lines)
+
+
+def progress_to(progress: Callable[..., Any]) -> library.Progress:
+    """An ingest's progress as Gradio's bar: the fraction of text embedded, described with KB/s and time left."""
+    def update(done: int, total: int, text: str) -> None:
+        progress(done / total if total else 1.0, desc=f"Embedding {text}")
+    return update
 
 
 def build(engines: Engines, corpus: gr.Dropdown) -> None:
@@ -58,13 +67,13 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
             f"Corpus <b>{escape(target.chroma.collection)}</b> created: add documents to it."
 
     # gr.Progress as a default argument is how Gradio injects the progress bar.
-    def do_add(files: list[str] | None, collection: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+    def do_add(files: list[str] | None, collection: str, progress=gr.Progress()):  # noqa: B008
         if not files:
             return "Choose one or more files first.", *refresh(collection)
         progress(0, desc="Reading files")
         payload = [(Path(f).name, Path(f).read_bytes()) for f in files]
         try:
-            report = library.add(settings.with_collection(collection), payload, show_progress=True)
+            report = library.add(settings.with_collection(collection), payload, on_progress=progress_to(progress))
         except (IngestError, store.IndexUnavailable) as e:
             return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
         engines.forget(collection)
