@@ -6,12 +6,12 @@ from index.keyword import KeywordIndex, analyse, names_before, passage_languages
 
 
 def test_analysis_stems_in_the_text_language_and_folds_accents():
-    assert analyse("Économie des données", "fr") == ["econom", "de", "don"]
+    assert analyse("Économie des données", "fr") == ["econom", "don"]  # « des »: a stop-word in bm25s' list
     assert analyse("tokens", "en") == ["token"]
-    assert analyse("Les économies", "fr", ["en"]) == ["le", "les", "econom", "economi"]  # both stems kept
+    assert analyse("Les économies", "fr", ["en"]) == ["econom", "economi"]  # both stems kept
     assert analyse("новый красивой", "ru") == ["нов", "красив"]  # stemmed before « й » is folded
     assert analyse("弗雷斯诺西侧") == ["弗雷", "雷斯", "斯诺", "诺西", "西侧"]  # no stemmer: bigrams
-    assert analyse("Wie viel kostet das Training?") == ["wie", "viel", "kost", "das", "training"]  # German, detected
+    assert analyse("Wie viel kostet das Training?") == ["kost", "training"]  # German, detected
 
 
 def test_passage_language_is_told_once_per_document():
