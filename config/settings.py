@@ -169,16 +169,14 @@ class ChecksSettings(BaseModel):
     # Support (0..1) an answer sentence needs from a passage sentence to be cited (qa/cite.py).
     cite_support: float = 0.5
     # P(right answer) = sigmoid(bias + sum of weight x feature), features in qa/verify.py: the best passage's
-    # cosine, the model's own P(yes) that the passages answer the question (probe, before the answer) and
-    # that its answer is stated in them (judge, after it), as logits, and the weakest sentence's support.
+    # cosine, the model's own P(yes) that the passages answer the question (probe, as a logit) and the
+    # weakest answer sentence's support.
     bias: float = -1.0
-    w_retrieval: float = 2.0
+    w_retrieval: float = 0.5
     w_probe: float = 0.5
-    w_judge: float = 0.5
-    w_support: float = 1.0
+    w_support: float = 1.5
     # Refuse when P(right answer) is below this.
     threshold: float = 0.35
-    judge: bool = True  # ask the model about its own answer (~0.3 s on 2 cores with llama.cpp)
 
 
 class UISettings(BaseModel):

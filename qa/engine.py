@@ -135,11 +135,8 @@ class Engine:
                     tokens += 1
                     draft += chunk.delta
                     yield Update("token", ans, chunk.delta)
-                if last is not None and not _finished(last.raw):
-                    raise ConnectionError("the answer stream stopped before the end (server gone?)")
-                # After it, on the answer still in the cache: is it stated in the passages?
-                checks["judge"] = (yes_probability(llm, prompt.judge_messages(messages, draft))
-                                   if self.settings.checks.judge else checks["probe"])
+            if last is not None and not _finished(last.raw):
+                raise ConnectionError("the answer stream stopped before the end (server gone?)")
         except Exception as e:  # a backend that is down, or dies mid-answer
             ans.error = f"The language model ({describe(self.settings.llm)}) failed: {_reason(e)}"
             ans.answer = draft

@@ -80,9 +80,3 @@ def probe_messages(question: str, answer_messages: list[ChatMessage]) -> list[Ch
     cut = user.rindex(question.strip()) + len(question.strip())
     return [*answer_messages[:-1],
             ChatMessage(role=MessageRole.USER, content=f"{user[:cut]}\n{load('probe')}")]
-
-
-def judge_messages(answer_messages: list[ChatMessage], draft: str) -> list[ChatMessage]:
-    """After the answer: is it stated in the passages and does it answer what was asked?"""
-    return [*answer_messages, ChatMessage(role=MessageRole.ASSISTANT, content=draft),
-            ChatMessage(role=MessageRole.USER, content=load("judge"))]

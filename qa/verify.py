@@ -3,8 +3,8 @@
 Features (all in [0, 1] or logits, the same for every language):
 - retrieval: the best passage's cosine to the question (the embedding model is multilingual);
 - probe: the model's own P("yes") that the passages state the answer to this exact question, read from its
-  next-token distribution before it answers;
-- judge: its P("yes") that the answer it wrote is stated in the passages and answers what was asked;
+  next-token distribution before it answers (asked after the answer, about the answer, it says yes to
+  nearly everything: measured and dropped, BENCHMARKS.md);
 - support: how well the passages support the answer's weakest sentence (qa/cite.py).
 P(right) = sigmoid(bias + weights · features), with weights and threshold fitted on the eval suite's dev
 halves (`python -m eval.calibrate`) and kept in one settings place (config `checks`).
@@ -20,7 +20,7 @@ from qa import prompt
 from qa.cite import strip_markers
 from text.tokens import words
 
-FEATURES = ("retrieval", "probe", "judge", "support")
+FEATURES = ("retrieval", "probe", "support")
 
 
 def _logit(p: float) -> float:
@@ -30,11 +30,11 @@ def _logit(p: float) -> float:
 
 def vector(checks: dict[str, float]) -> list[float]:
     """The features as the calibrated model reads them: probabilities as logits, scores as they are."""
-    return [_logit(checks[name]) if name in ("probe", "judge") else checks[name] for name in FEATURES]
+    return [_logit(checks[name]) if name == "probe" else checks[name] for name in FEATURES]
 
 
 def confidence(checks: dict[str, float], cfg: ChecksSettings) -> float:
-    weights = (cfg.w_retrieval, cfg.w_probe, cfg.w_judge, cfg.w_support)
+    weights = (cfg.w_retrieval, cfg.w_probe, cfg.w_support)
     z = cfg.bias + sum(w * x for w, x in zip(weights, vector(checks), strict=True))
     return 1 / (1 + math.exp(-z))
 

@@ -3,7 +3,7 @@
 No Ollama server can be installed here, so this stands in for one over real HTTP. It answers
 extractively: the first sentence of excerpt [1], so the app's citation checks have real text to verify.
 It records each request, can be given scripted replies to send first, and can be told to die in the
-middle of a stream. A yes/no question about the passages or the answer (the app's probe and judge) gets
+middle of a stream. A yes/no question about the passages (the app's probe) gets
 `verdict` ("yes" unless told otherwise) and is recorded apart, in `questions`.
 """
 

@@ -38,21 +38,21 @@ def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
     assert answer.backend["llm"] == "ollama:qwen2.5:1.5b-instruct"
 
 
-def test_the_model_is_asked_about_the_passages_and_its_answer_and_a_no_counts(indexed, ollama):
+def test_the_model_is_asked_whether_the_passages_answer_and_a_no_counts(indexed, ollama):
     engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
     question = "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"
     ollama.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
     answer = engine.ask(question)
-    probe, judge = ollama.questions
+    [probe] = ollama.questions
     assert question in probe["messages"][-1]["content"]  # the passages and the question, then the probe
-    assert judge["messages"][-2]["role"] == "assistant" and "600 milliards" in judge["messages"][-2]["content"]
-    assert answer.checks["probe"] > 0.5 and answer.checks["judge"] > 0.5 and not answer.refused
+    assert "600 milliards" in probe["messages"][-1]["content"]
+    assert answer.checks["probe"] > 0.5 and not answer.refused
 
     ollama.questions.clear()
     ollama.verdict = "No."
     ollama.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
     doubted = engine.ask(question)
-    assert doubted.checks["probe"] < 0.5 and doubted.checks["judge"] < 0.5
+    assert doubted.checks["probe"] < 0.5
     assert doubted.checks["confidence"] < answer.checks["confidence"]
 
 

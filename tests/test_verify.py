@@ -5,8 +5,8 @@ import pytest
 from config.settings import ChecksSettings
 from qa import prompt, verify
 
-GOOD = {"retrieval": 0.6, "probe": 0.9, "judge": 0.9, "support": 1.0}
-DOUBTFUL = {"retrieval": 0.35, "probe": 0.1, "judge": 0.2, "support": 0.6}
+GOOD = {"retrieval": 0.6, "probe": 0.9, "support": 1.0}
+DOUBTFUL = {"retrieval": 0.35, "probe": 0.1, "support": 0.6}
 
 
 def test_confidence_rises_with_every_signal():
