@@ -133,7 +133,7 @@ class IngestSettings(BaseModel):
 
     corpus_dir: Path = ROOT / "corpus"
     default_collection: str = "default"  # the collection that mirrors corpus_dir
-    # Passages are short so that four of them and the question stay near 700 prompt tokens.
+    # Passages are short so that three of them and the question stay near 600 prompt tokens.
     chunk_chars: int = 350
     overlap_sentences: int = 1
     max_file_mb: float = 20.0

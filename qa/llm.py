@@ -193,6 +193,7 @@ def _system_caching_llamacpp() -> type[LLM]:
 _SYSTEM_START, _SYSTEM_END, _NEXT_TURN = "<|im_start|>system\n", "<|im_end|>\n", "<|im_start|>"
 _MAX_SYSTEM_STATES = 6
 _YES, _NO = ("yes", "Yes", " yes", " Yes", "YES"), ("no", "No", " no", " No", "NO")
+_SAID_YES = 0.85  # the bundled model's median P(yes) when it answers yes to the probe (quick suite)
 
 
 def _mass(logits: np.ndarray, ids: list[int]) -> float:
@@ -203,11 +204,12 @@ def _mass(logits: np.ndarray, ids: list[int]) -> float:
 
 def yes_probability(llm: LLM, messages: Sequence[ChatMessage], then: Sequence[ChatMessage] | None = None) -> float:
     """The model's probability of answering "yes" to the last message. The bundled llama.cpp model gives it
-    from its logits; a server backend is asked for a one-word reply, read as 1 or 0 (uncalibrated)."""
+    from its logits; a server backend is asked for a one-word reply, read as a typical probability of that
+    reply (a yes is no certainty: 0 or 1 would outweigh every other signal of the calibrated score)."""
     if hasattr(llm, "yes_probability"):
         return llm.yes_probability(chatml(messages), then=chatml(then) if then is not None else None)
     reply = (llm.chat(list(messages)).message.content or "").strip().lower()
-    return 1.0 if reply.startswith("yes") else 0.0 if reply.startswith("no") else 0.5
+    return _SAID_YES if reply.startswith("yes") else 1 - _SAID_YES if reply.startswith("no") else 0.5
 
 
 def check_reachable(cfg: LLMSettings, timeout: float = 3.0) -> None:
