@@ -53,7 +53,7 @@ SETS: tuple[SuiteSet, ...] = (
       for lang, name in (("zh", "Chinese"), ("ru", "Russian"), ("ar", "Arabic"), ("es", "Spanish"))),
 )
 BY_NAME = {s.name: s for s in SETS}
-QUICK_N = 6  # items per half and set in --quick: 12 per set, ~110 in all
+QUICK_N = 3  # items per half and set in --quick: 6 per set, 54 in all (~10 min at ~10 s a question)
 
 # (key in the row, column header) of the suite table, after set, half and n.
 COLUMNS = [("accuracy", "answer accuracy"), ("first_draft_accuracy", "first-draft accuracy"),
