@@ -67,15 +67,3 @@ def test_a_question_naming_who_spoke_finds_the_quote_that_does_not(engine, quest
     hits = [p for p in passages if evidence in p.text]
     assert hits, [p.text[:60] for p in passages]
     assert "Dosa" not in hits[0].text and "Nvidia" not in hits[0].text
-
-
-def test_a_passage_context_is_its_byline_and_neighbours_not_its_whole_document(engine):
-    """What may name a passage's subject for the citation checks (Retriever.context_stems)."""
-    found = engine.retriever.retrieve("Un méga-investissement de 500 milliards de dollars dans Stargate", 10)
-    letter = [p for p in found if "500 milliards" in p.text and p.doc.startswith("003")][0]
-    context = engine.retriever.context_stems(letter)
-    assert {"cyrie", "dozie"} <= context  # the byline, at the top of the newsletter
-    assert "lucie" not in context  # a bullet further down the same newsletter
-    price = [p for p in engine.retriever.retrieve("facturant 2,19 $ par million de tokens sur R1")
-             if "2,19" in p.text][0]
-    assert "dosa" in engine.retriever.context_stems(price) and "Dosa" not in price.text  # the passage before
