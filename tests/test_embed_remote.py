@@ -152,7 +152,9 @@ def test_a_server_dying_mid_ingest_leaves_whole_documents_and_a_rerun_completes(
         if not f.name.startswith(("000", "001", "003")):
             f.unlink()
     monkeypatch.setattr(pipeline, "GROUP_CHARS", 1)  # one document per group
-    server.die_after = 1  # answers the first document's one request, then dies
+    reference = {d: ids for d, ids in _doc_chunks(indexed).items() if d.startswith(("000", "001", "003"))}
+    [first, *rest] = sorted(reference)
+    server.die_after = -(-len(reference[first]) // 64)  # answers the first document's requests, then dies
     settings = with_embed(make_settings(tmp_path / "storage", corpus_copy, collection="dies"),
                           remote(local, server.url, remote_tries=2, timeout_s=5))
     monkeypatch.setattr("ingest.__main__.get_settings", lambda: settings)
@@ -162,8 +164,6 @@ def test_a_server_dying_mid_ingest_leaves_whole_documents_and_a_rerun_completes(
     assert "1 of 3 documents to (re)index were indexed before it" in err and "run the ingest again" in err
 
     # Whole documents only: the one recorded as done has all its chunks, the others none.
-    reference = {d: ids for d, ids in _doc_chunks(indexed).items() if d.startswith(("000", "001", "003"))}
-    [first, *rest] = sorted(reference)
     assert _doc_chunks(settings) == {first: reference[first]}
     recorded = json.loads(store.docstore_path(settings.chroma, settings.ingest.docstore_dir).read_text())
     assert set(recorded["docstore/metadata"]) == {first}

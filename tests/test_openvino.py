@@ -64,3 +64,14 @@ def test_either_backend_finds_the_same_passages_in_the_same_store(torch_settings
     with_ov = Retriever(ov_settings).retrieve(question)
     assert evidence in with_ov[0].text or evidence in with_ov[1].text
     assert [p.id for p in with_ov[:3]] == [p.id for p in with_torch[:3]]
+
+
+def test_auto_is_openvino_only_on_a_cpu_with_native_bf16(monkeypatch):
+    from config.settings import EmbedSettings
+    from index import embedder
+
+    monkeypatch.setattr(embedder, "cpu_has_bf16", lambda: False)
+    assert embedder.resolved_backend(EmbedSettings()) == "torch"
+    monkeypatch.setattr(embedder, "cpu_has_bf16", lambda: True)
+    assert embedder.resolved_backend(EmbedSettings()) == "openvino"
+    assert embedder.resolved_backend(EmbedSettings(backend="torch")) == "torch"
