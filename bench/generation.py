@@ -45,7 +45,7 @@ def run(engine: Engine, questions: list[str]) -> dict[str, Any]:
         lang = detect_language(question)
         # The passages of a real question, and a request long enough (~100+ tokens) for a steady rate.
         context = engine.context(engine.retriever.retrieve(question))
-        messages = prompt.build_messages(LONG_ANSWER[lang], context, lang)
+        messages = prompt.build_messages(LONG_ANSWER.get(lang, LONG_ANSWER["en"]), context, lang)
         app_rate, n_app = _rate(_app_stream(engine, messages))
         raw_rate, n_raw = _rate(raw.create_completion(
             chatml(messages), max_tokens=cfg.max_tokens, temperature=cfg.temperature, stream=True,

@@ -28,8 +28,8 @@ import numpy as np
 import regex
 import Stemmer
 
-from ingest.clean import clean_inline
 from text.language import detect
+from text.markup import clean_inline
 from text.tokens import fold, is_cjk, terms
 
 # ISO 639-1 -> Snowball algorithm (those PyStemmer ships; others are indexed unstemmed).

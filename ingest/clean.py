@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from text.markup import LINK, clean_inline
+
 Kind = Literal["content", "blank", "noise"]
 
 
@@ -41,10 +43,6 @@ _NOISE_LINE = re.compile(
 )
 _EMBED = re.compile(r"pic\.twitter\.com/|https?://t\.co/")  # an embedded tweet's text line
 _BULLET = re.compile(r"^[•·*\-–]\s*")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_URL = re.compile(r"<?https?://\S+>?")
-_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
-_SPACES = re.compile(r"\s+")
 
 
 def classify_lines(text: str) -> list[Line]:
@@ -74,16 +72,7 @@ def _is_noise(line: str) -> bool:
     if words in _MENU_WORDS:
         return True
     # A line made only of links and separators ("[Asie](#), [États-Unis](#)") is navigation.
-    return bool(_LINK.search(line)) and not re.search(r"\w", _LINK.sub("", line))
-
-
-def clean_inline(text: str) -> str:
-    """The words a reader sees: link targets, emphasis marks and escapes dropped, spaces folded."""
-    text = _LINK.sub(r"\1", text)
-    text = _URL.sub("", text)
-    text = text.replace("\\$", "$").replace("\\\\", "\\")
-    text = _EMPHASIS.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    return bool(LINK.search(line)) and not re.search(r"\w", LINK.sub("", line))
 
 
 def guess_title(text: str, lines: list[Line], fallback: str) -> str:

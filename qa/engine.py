@@ -15,7 +15,6 @@ from typing import Literal
 
 from config.settings import Settings
 from index.embedder import similarity
-from ingest.clean import clean_inline
 from qa import conflict, prompt, verify
 from qa.cite import Attribution, attribute, best_sentences
 from qa.followup import standalone
@@ -24,6 +23,7 @@ from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm, yes_probability
 from qa.retrieve import Retriever
 from qa.schema import Answer, Passage
+from text.markup import clean_inline
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NOTHING_CLOSE = "no passage is close enough to the question"

@@ -13,9 +13,9 @@ from pathlib import Path
 from llama_index.core.llms import ChatMessage, MessageRole
 
 from config.settings import ROOT
-from ingest.clean import clean_inline
 from qa.schema import Passage
 from text.language import name as language_name
+from text.markup import clean_inline
 
 PROMPTS = ROOT / "prompts"
 
