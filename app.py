@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from html import escape, unescape
+from html import escape
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -24,8 +23,8 @@ from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
 from qa.engine import Engine, InvalidQuestion  # noqa: E402
 from qa.engines import Engines  # noqa: E402
+from qa.followup import Turn  # noqa: E402
 from qa.llm import BackendUnavailable, shared_llm  # noqa: E402
-from qa.text import STOP, fold  # noqa: E402
 from ui import documents  # noqa: E402
 from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
 
@@ -38,25 +37,15 @@ EXAMPLES = [
 ]
 
 
-def user_turns(history: list) -> list[str]:
-    """The user's earlier questions from Gradio's message history, the last one completed with the
-    names the last answer gave (« Quelle start-up… ? » answered « DeepSeek » makes « son » resolvable)."""
-    turns: list[str] = []
-    answered, last_answer = -1, ""  # the turn the last answer replied to, and that answer
+def conversation(history: list) -> list[Turn]:
+    """Gradio's message history as (role, text) turns, as the API passes them to the engine."""
+    turns: list[Turn] = []
     for message in history:
         content = message.get("content")
         if isinstance(content, list):
             content = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
-        if not isinstance(content, str) or not content.strip():
-            continue
-        if message.get("role") == "user":
-            turns.append(content)
-        elif message.get("role") == "assistant" and turns:
-            answered, last_answer = len(turns) - 1, unescape(re.sub(r"<[^>]+>", " ", content))
-    names = [w for w in re.findall(r"\b[A-Z][\w-]+", last_answer)
-             if fold(w) not in STOP and answered >= 0 and w not in turns[answered]]
-    if names:
-        turns[answered] = f"{turns[answered]} {' '.join(dict.fromkeys(names))}"
+        if isinstance(content, str) and message.get("role") in ("user", "assistant"):
+            turns.append((message["role"], content))
     return turns
 
 
@@ -71,7 +60,7 @@ def build(engines: Engines) -> gr.Blocks:
                 yield answer_markdown(answer), sources_html(answer)
                 return
             draft, panel, answer = "", "", None
-            for update in current.stream(message, user_turns(history)):
+            for update in current.stream(message, conversation(history)):
                 answer = update.answer
                 if update.kind == "sources":
                     panel = sources_html(answer, pending=True)  # shown before the model starts
@@ -87,7 +76,7 @@ def build(engines: Engines) -> gr.Blocks:
         if search_only:  # instant anyway, and its panel is final: leave it to `respond`
             return gr.skip()
         try:
-            answer = engines.get(collection).preview(message, user_turns(history))
+            answer = engines.get(collection).preview(message, conversation(history))
         except (InvalidQuestion, IndexUnavailable, ValueError):
             return gr.skip()  # `respond` says what is wrong, in the chat
         return sources_html(answer, pending=not answer.refused)
@@ -116,7 +105,9 @@ def build(engines: Engines) -> gr.Blocks:
                     textbox=textbox,
                     additional_inputs=[search_only, corpus],
                     additional_outputs=[sources],
-                    examples=[[q, False, settings.chroma.collection] for q in EXAMPLES],
+                    # The question alone: the additional inputs keep their current values, and the examples show
+                    # as the question text in the empty chat (no "Search only" / corpus columns).
+                    examples=[[q] for q in EXAMPLES],
                     run_examples_on_click=True,
                     api_name="respond",
                     fill_height=False,

@@ -25,6 +25,7 @@ from ingest import library
 from ingest.formats import IngestError
 from qa.engine import Engine, InvalidQuestion
 from qa.engines import Engines
+from qa.followup import Turn
 from qa.llm import BackendUnavailable, check_reachable, describe
 from qa.schema import Answer
 
@@ -85,11 +86,13 @@ def create_api(engines: Engines) -> FastAPI:
     @app.post("/v1/chat/completions", dependencies=guard)
     def chat(req: ChatRequest):
         engine = corpus(req.model)
-        users = [m.text() for m in req.messages if m.role == "user"]
-        if not users:
+        last = max((i for i, m in enumerate(req.messages) if m.role == "user"), default=None)
+        if last is None:
             raise ApiError(400, "messages must contain a user message: the last one is the question",
                            param="messages")
-        question, history = users[-1], users[:-1]
+        # The conversation before the question, as the UI passes it: the engine makes follow-ups standalone.
+        question = req.messages[last].text()
+        history: list[Turn] = [(m.role, m.text()) for m in req.messages[:last] if m.role in ("user", "assistant")]
         try:
             engine.validate(question)
         except InvalidQuestion as e:
@@ -173,7 +176,7 @@ def create_api(engines: Engines) -> FastAPI:
     return app
 
 
-def _answer(engine: Engine, question: str, history: list[str]) -> Answer:
+def _answer(engine: Engine, question: str, history: list[Turn]) -> Answer:
     try:
         answer = engine.ask(question, history)
     except (IndexUnavailable, BackendUnavailable) as e:
@@ -194,7 +197,7 @@ def _completion(answer: Answer, model: str) -> dict[str, Any]:
     }
 
 
-def _stream(engine: Engine, question: str, history: list[str], model: str) -> Iterator[str]:
+def _stream(engine: Engine, question: str, history: list[Turn], model: str) -> Iterator[str]:
     ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:

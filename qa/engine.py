@@ -17,7 +17,7 @@ from config.settings import Settings
 from index.embedder import similarity
 from qa import conflict, prompt, verify
 from qa.cite import Attribution, attribute, best_sentences
-from qa.followup import standalone
+from qa.followup import Turn, standalone
 from qa.injection import defuse
 from qa.language import detect_language
 from qa.llm import BackendUnavailable, describe, generation_lock, shared_llm, yes_probability
@@ -88,11 +88,11 @@ class Engine:
         ans.timings.total_ms = _ms(t0)
         return ans
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[str | Turn] = ()) -> Answer:
         *_, final = self.stream(question, history)
         return final.answer
 
-    def preview(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def preview(self, question: str, history: Sequence[str | Turn] = ()) -> Answer:
         """What is known before the model is called: the passages to show at once, or the refusal when
         none is close enough to the question (the model is then not asked: it would guess)."""
         t0 = time.perf_counter()
@@ -102,8 +102,9 @@ class Engine:
         ans.timings.retrieve_ms = _ms(t0)
         return ans if self._relevant(ans.retrieved) else self._refuse(ans, t0, _NOTHING_CLOSE)
 
-    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Update]:
-        """history: the earlier user questions of the conversation, oldest first."""
+    def stream(self, question: str, history: Sequence[str | Turn] = ()) -> Iterator[Update]:
+        """history: the conversation before the question, oldest first: (role, text) messages, or the user's
+        earlier questions as strings (qa/followup.py makes the question standalone from either)."""
         t0 = time.perf_counter()
         ans = self.preview(question, history)
         yield Update("sources", ans)

@@ -3,7 +3,7 @@
 import pytest
 
 from eval.gold import load, read_docs, validate
-from qa.followup import standalone
+from qa.followup import earlier_questions, names, standalone
 from tests.conftest import CORPUS, ROOT
 
 
@@ -50,12 +50,51 @@ def test_search_mode_cites_the_best_sentence_of_each_passage_without_generating(
     assert off_topic.refused
 
 
-def test_ui_history_gives_the_last_answer_names_to_the_follow_up():
-    from app import user_turns
+def test_the_last_answer_names_complete_the_follow_up_whoever_passes_the_conversation():
+    from app import conversation
 
-    history = [{"role": "user", "content": "Quelle start-up chinoise a fait chuter Nvidia ?"},
-               {"role": "assistant", "content": 'La start-up DeepSeek <a class="cite" href="#src-1">[1]</a>.'},
-               {"role": "user", "content": [{"type": "text", "text": "Et qui l'a lancée ?"}]}]
-    turns = user_turns(history)
-    assert turns[0].endswith("DeepSeek") and turns[1] == "Et qui l'a lancée ?"
-    assert "DeepSeek" in standalone("Combien a coûté son entraînement ?", turns[:1])
+    ui = [{"role": "user", "content": "Quelle start-up chinoise a fait chuter Nvidia ?"},
+          {"role": "assistant", "content": 'La start-up DeepSeek <a class="cite" href="#src-1">[1]</a>.'}]
+    api = [("user", "Quelle start-up chinoise a fait chuter Nvidia ?"), ("assistant", "La start-up DeepSeek [1].")]
+    assert conversation(ui) == [("user", ui[0]["content"]), ("assistant", ui[1]["content"])]
+    [question] = earlier_questions(conversation(ui))
+    assert question.endswith("DeepSeek") and earlier_questions(api) == [question]
+    follow_up = "Combien a coûté son entraînement ?"
+    assert standalone(follow_up, conversation(ui)) == standalone(follow_up, api)
+    assert "DeepSeek" in standalone(follow_up, api)
+    assert names("OpenAI a répondu. Le modèle R1 de DeepSeek, selon Liang Wenfeng.") == [
+        "OpenAI", "R1", "DeepSeek", "Liang", "Wenfeng"]
+
+
+@pytest.mark.slow
+def test_the_same_conversation_gets_the_same_answer_from_the_ui_and_the_api(engine):
+    import httpx
+    from gradio_client import Client
+
+    from tests.conftest import serving
+
+    first, follow_up = "Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?", "Et qui l'a lancé ?"
+    with serving(engine) as url:
+        ui = Client(url, verbose=False)
+        ui_first = ui.predict(first, [], False, engine.settings.chroma.collection, api_name="/respond")[0]
+        history = [{"role": "user", "content": first}, {"role": "assistant", "content": ui_first}]
+        ui_answer = ui.predict(follow_up, history, False, engine.settings.chroma.collection, api_name="/respond")[0]
+        api_first = httpx.post(f"{url}/v1/chat/completions", timeout=300, json={
+            "model": "corpus:" + engine.settings.chroma.collection,
+            "messages": [{"role": "user", "content": first}]}).json()["choices"][0]["message"]["content"]
+        api_answer = httpx.post(f"{url}/v1/chat/completions", timeout=300, json={
+            "model": "corpus:" + engine.settings.chroma.collection,
+            "messages": [{"role": "user", "content": first}, {"role": "assistant", "content": api_first},
+                         {"role": "user", "content": follow_up}]}).json()["choices"][0]["message"]["content"]
+    assert "Janus" in api_first and _text(ui_first) == _text(api_first)
+    expected = engine.ask(follow_up, [("user", first), ("assistant", api_first)]).answer
+    assert api_answer == expected
+    assert _text(ui_answer) == _text(expected)  # the chat renders [n] as links: compare the words
+
+
+def _text(rendered: str) -> str:
+    """An answer as the chat shows it, without its markup: the words only."""
+    import re
+    from html import unescape
+
+    return " ".join(re.sub(r"<[^>]+>|\[\d+\]", " ", unescape(rendered)).split())
