@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LLAMA_CFLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run test install models openvino browser lint eval eval-suite bench clean
+.PHONY: run test test-fast install models openvino browser lint eval eval-suite bench clean
 
 run: install models
 	$(BIN)/python app.py
@@ -17,6 +17,11 @@ run: install models
 test: install models browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The inner loop: the tests that load no model, start no server or browser (marked by tests/conftest.py), < 60 s.
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow and not models" -q
 
 install: $(STAMP)
 

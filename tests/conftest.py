@@ -26,6 +26,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+# Fixtures that load a model (embedder or LLM), ingest into Chroma, start a server or a browser. A test that
+# uses one (directly or through another fixture) is marked `models`; `make test-fast` leaves those out.
+HEAVY_FIXTURES = frozenset({
+    "indexed", "engine", "chroma_server", "browser", "hostile", "app_url", "base_url", "client", "similarity",
+    "local", "server", "ov_settings", "torch_settings", "eval_env", "corpus_copy",
+})
+# Tests that load the embedder in their own body (no heavy fixture says so), as "file::name".
+MODEL_TESTS = frozenset({
+    "test_documents.py::test_add_list_remove_through_the_library",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = f"{item.path.name}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
+        if (item.get_closest_marker("slow") or name in MODEL_TESTS
+                or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.models)
+
+
 def make_settings(storage: Path, corpus: Path = CORPUS, collection: str = "test", **chroma: object) -> Settings:
     return Settings(
         chroma=ChromaSettings(path=storage / "chroma", collection=collection, **chroma),
