@@ -2,8 +2,9 @@
 
 Reads a suite run (`python -m eval --suite`, every record carries the signals its answer was judged on,
 `checks`, and the answer they judged, `candidate`), fits P(right answer) = sigmoid(bias + w · features)
-(qa/verify.py) by logistic regression on the dev items only, picks the refusal threshold that maximises
-right answers − cost × wrong answers on dev (each set weighing the same), and prints, per set and half,
+(qa/verify.py) by logistic regression on the dev items only, picks, among the refusal thresholds that refuse at
+most `--budget` of the right answers on dev, the one that maximises right − cost × wrong answers (each set
+weighing the same), and prints, per set and half,
 what that decision gives next to answering every draft — plus, for each check, how many wrong and right
 answers it removes on the test halves (a check earns its place only by removing more wrong than right
 answers on the test halves of at least two corpora). The fitted values go into config `checks` by hand:
@@ -73,11 +74,46 @@ def fit(rows: list[Row], l2: float = 1.0, steps: int = 50) -> tuple[float, list[
     return float(w[0]), [float(v) for v in w[1:]]
 
 
-def answered(row: Row, bias: float, weights: list[float], threshold: float, hard: set[str]) -> bool:
-    if not row.called or (row.hard in hard):
-        return False
-    z = bias + sum(w * f for w, f in zip(weights, row.features, strict=True))
-    return 1 / (1 + math.exp(-z)) >= threshold
+@dataclass(frozen=True)
+class Decision:
+    bias: float
+    weights: tuple[float, ...]  # one per feature; 0 for a feature left out
+    threshold: float
+    hard: frozenset[str]
+
+    def __call__(self, row: Row) -> bool:
+        """Is the answer shown?"""
+        if not row.called or row.hard in self.hard:
+            return False
+        z = self.bias + sum(w * f for w, f in zip(self.weights, row.features, strict=True))
+        return 1 / (1 + math.exp(-z)) >= self.threshold
+
+
+def calibrate(dev: list[Row], cost: float, budget: float, use: tuple[str, ...] = verify.FEATURES,
+              hard: frozenset[str] = frozenset(_HARD.values())) -> Decision:
+    """Fit the weights of the features in `use` on the dev rows, then the threshold that serves them best."""
+    keep = [verify.FEATURES.index(n) for n in use]
+    fitted = [r for r in dev if r.called and r.hard is None]
+    bias, ws = fit([Row(**{**r.__dict__, "features": [r.features[i] for i in keep]}) for r in fitted])
+    weights = [0.0] * len(verify.FEATURES)
+    for i, w in zip(keep, ws, strict=True):
+        weights[i] = w
+    grid = [round(0.05 * i, 2) for i in range(0, 20)]
+    # Only thresholds that cost at most `budget` of the right answers (each set weighing the same): the
+    # checks must cost little, then remove as many wrong answers as they can.
+    allowed = [t for t in grid if lost_right(dev, Decision(bias, tuple(weights), t, hard)) <= budget] or [0.0]
+    best = max(allowed, key=lambda t: utility(dev, Decision(bias, tuple(weights), t, hard), cost))
+    return Decision(bias, tuple(weights), best, hard)
+
+
+def lost_right(rows: list[Row], decide: Decision) -> float:
+    """The share of right drafts the decision refuses, averaged over sets."""
+    shares = []
+    for s in sorted({r.set for r in rows}):
+        right = [r for r in rows if r.set == s and r.right]
+        if right:
+            shares.append(sum(not decide(r) for r in right) / sum(r.answerable for r in rows if r.set == s))
+    return sum(shares) / len(shares) if shares else 0.0
 
 
 def table(rows: list[Row], decide) -> dict[tuple[str, str], dict[str, float]]:
@@ -118,54 +154,45 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run", type=Path, help="a suite run folder (with one sub-folder per set)")
     parser.add_argument("--cost", type=float, default=2.0, help="how much worse a wrong answer is than a refusal")
+    parser.add_argument("--budget", type=float, default=0.05,
+                        help="the share of right answers the checks may refuse (on dev, averaged over sets)")
     args = parser.parse_args(argv)
     rows = load_rows(args.run)
-    dev = [r for r in rows if r.half == "dev"]
-    called = [r for r in dev if r.called and r.hard is None]
-    if len({r.right for r in called}) < 2:
+    dev, test = [r for r in rows if r.half == "dev"], [r for r in rows if r.half == "test"]
+    if len({r.right for r in dev if r.called and r.hard is None}) < 2:
         print("error: the dev halves need both right and wrong answers to fit", file=sys.stderr)
         return 2
-    bias, weights = fit(called)
-    hard = set(_HARD.values())
-    grid = sorted({0.05 * i for i in range(1, 20)})
-    threshold = max(grid, key=lambda t: utility(dev, lambda r: answered(r, bias, weights, t, hard), args.cost))
-    fitted = ChecksSettings(bias=round(bias, 3), threshold=round(threshold, 2),
-                            **{f"w_{n}": round(w, 3) for n, w in zip(verify.FEATURES, weights, strict=True)})
-
-    def decision(**changes):
-        b, ws, t, h = changes.get("bias", bias), changes.get("weights", weights), changes.get("t", threshold), \
-            changes.get("hard", hard)
-        return lambda r: answered(r, b, ws, t, h)
-
+    chosen = calibrate(dev, args.cost, args.budget)
+    fitted = ChecksSettings(bias=round(chosen.bias, 3), threshold=chosen.threshold,
+                            **{f"w_{n}": round(w, 3) for n, w in zip(verify.FEATURES, chosen.weights, strict=True)})
     print("[checks]")
     for key, value in fitted.model_dump().items():
         if key.startswith("w_") or key in ("bias", "threshold"):
             print(f"{key} = {value}")
     print()
     every = table(rows, lambda r: r.called)
-    chosen = table(rows, decision())
+    final = table(rows, chosen)
     print("| set | half | n | accuracy (every draft) | accuracy | false refusal | answered but wrong "
           "| refusal of unanswerables |")
     print("|---|---|---|---|---|---|---|---|")
-    for key, m in chosen.items():
+    for key, m in final.items():
         print(f"| {key[0]} | {key[1]} | {m['n']} | {_fmt(every[key]['accuracy'])} | {_fmt(m['accuracy'])} | "
               f"{_fmt(m['false_refusal'])} | {_fmt(m['answered_wrong'])} | {_fmt(m['refusal'])} |")
-    print("\nEach check on the test halves: wrong answers removed / right answers removed (against the same "
-          "decision without it).")
-    ablations = {"threshold (calibrated score)": decision(t=0.0)}
-    for i, name in enumerate(verify.FEATURES):
-        ablations[f"feature {name}"] = decision(weights=[0.0 if j == i else w for j, w in enumerate(weights)])
-    for name in hard:
-        ablations[f"hard check {name}"] = decision(hard=hard - {name})
-    test = [r for r in rows if r.half == "test"]
-    with_all = decision()
-    for label, without in ablations.items():
+    print("\nWhat each check does on the test halves, against the same calibration without it: wrong answers "
+          "removed / right answers removed, per set.")
+    variants = {"the calibrated threshold": Decision(0.0, (0.0,) * len(verify.FEATURES), 0.0, chosen.hard)}
+    for name in verify.FEATURES:
+        variants[f"feature {name}"] = calibrate(dev, args.cost, args.budget,
+                                                tuple(n for n in verify.FEATURES if n != name))
+    for name in sorted(_HARD.values()):
+        variants[f"hard check {name}"] = Decision(chosen.bias, chosen.weights, chosen.threshold, chosen.hard - {name})
+    for label, without in variants.items():
         cells = []
         for s in sorted({r.set for r in test}):
             group = [r for r in test if r.set == s]
-            removed_wrong = sum(1 for r in group if without(r) and not with_all(r) and not r.right)
-            removed_right = sum(1 for r in group if without(r) and not with_all(r) and r.right)
-            cells.append(f"{s} {removed_wrong}/{removed_right}")
+            wrong = sum(without(r) and not r.right for r in group) - sum(chosen(r) and not r.right for r in group)
+            right = sum(without(r) and r.right for r in group) - sum(chosen(r) and r.right for r in group)
+            cells.append(f"{s} {wrong}/{right}")
         print(f"- {label}: " + ", ".join(cells))
     return 0
 
