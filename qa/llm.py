@@ -214,22 +214,23 @@ def yes_probability(llm: LLM, messages: Sequence[ChatMessage], then: Sequence[Ch
 
 def check_reachable(cfg: LLMSettings, timeout: float = 3.0) -> None:
     """Raise BackendUnavailable unless the backend answers and serves the configured model."""
-    import httpx
-
     if cfg.backend == "llamacpp":
         shared_llm(cfg)  # in-process: loading it is the check
         return
-    if cfg.backend == "ollama":
-        url, listing, field, model, headers = f"{cfg.ollama_host.rstrip('/')}/api/tags", "models", "name", \
-            cfg.ollama_model, {}
-    else:
-        url, listing, field, model = f"{cfg.openai_base_url.rstrip('/')}/models", "data", "id", cfg.openai_model
-        headers = {"Authorization": f"Bearer {cfg.openai_api_key.get_secret_value()}"}
     try:
-        reply = httpx.get(url, timeout=timeout, headers=headers)
-        reply.raise_for_status()
-        served = [m.get(field) for m in reply.json().get(listing, [])]
-    except (httpx.HTTPError, ValueError) as e:
+        if cfg.backend == "ollama":
+            import ollama
+
+            model = cfg.ollama_model
+            served = [m.model or "" for m in ollama.Client(host=cfg.ollama_host, timeout=timeout).list().models]
+        else:
+            import openai
+
+            model = cfg.openai_model
+            client = openai.OpenAI(base_url=cfg.openai_base_url, api_key=cfg.openai_api_key.get_secret_value(),
+                                   timeout=timeout, max_retries=0)
+            served = [m.id for m in client.models.list()]
+    except Exception as e:  # refused, timed out, an HTTP error, a reply that is not a model list: all "down"
         raise BackendUnavailable(f"{describe(cfg)} does not answer: {e}") from None
     if model not in served:
         raise BackendUnavailable(f"{describe(cfg)} does not serve {model!r} (it has: {', '.join(served) or 'none'})")
