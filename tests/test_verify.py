@@ -55,3 +55,22 @@ def test_the_probe_shares_the_answer_prompt_up_to_the_question():
     shared = answer[-1].content.index("Qui a lancé DeepSeek ?") + len("Qui a lancé DeepSeek ?")
     assert probe[-1].content[:shared] == answer[-1].content[:shared]
     assert probe[-1].content.endswith("Reply yes or no.") and probe[0] == answer[0]
+
+
+@pytest.mark.slow
+def test_a_refusal_of_the_checks_is_decided_by_the_calibrated_score(engine):
+    """The same answer, with the same signals, is shown or refused by the threshold alone."""
+    from qa.engine import Engine
+
+    question = "Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?"
+    shown = engine.ask(question)
+    assert not shown.refused and "Janus" in shown.answer
+    p = shown.checks["confidence"]
+    assert p == pytest.approx(verify.confidence(shown.checks, engine.settings.checks))
+    strict = engine.settings.model_copy(update={"checks": engine.settings.checks.model_copy(
+        update={"threshold": min(p + 0.01, 1.0)})})
+    refused = Engine(strict).ask(question)
+    assert refused.refused and refused.answer == "Le corpus ne le dit pas." and refused.citations == []
+    assert "threshold" in (refused.refusal_reason or "")
+    assert refused.checks["confidence"] == pytest.approx(p)  # same signals: the threshold decided
+    assert refused.to_dict()["candidate"] == shown.answer  # what would have been shown is kept for the eval
