@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 from config.settings import EmbedSettings, Settings
+from index.encoder_embedding import EncoderEmbedding
 
 XML = "embedder.xml"
 # Texts the conversion is checked on: one longer than Gemma3's sliding attention window, so that a
@@ -153,40 +152,13 @@ class OpenVINOEncoder:
         return out
 
 
-class OpenVINOEmbedding(BaseEmbedding):
-    """llama-index's embedding interface over the OpenVINO encoder (vectors come out normalised)."""
-
-    query_prompt: str = ""
-    document_prompt: str = ""
-    _model: OpenVINOEncoder = PrivateAttr()
-
-    def __init__(self, encoder: OpenVINOEncoder, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._model = encoder
-
-    def _embed(self, texts: list[str], prompt: str) -> list[list[float]]:
-        return self._model.encode(texts, prompt=prompt, batch_size=self.embed_batch_size).tolist()
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query], self.query_prompt)[0]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text], self.document_prompt)[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts, self.document_prompt)
-
-
-def load(cfg: EmbedSettings, precision: str, document_prompt: str) -> OpenVINOEmbedding:
+def load(cfg: EmbedSettings, precision: str, document_prompt: str) -> EncoderEmbedding:
     """document_prompt: the prompt for passages embedded without their title (`embedder.document_text`)."""
     folder = converted_dir(cfg)
     if not (folder / XML).exists():
         convert(cfg)
     encoder = OpenVINOEncoder(folder, precision, threads=len(os.sched_getaffinity(0)))
-    return OpenVINOEmbedding(encoder, model_name=str(folder), embed_batch_size=cfg.batch_size,
+    return EncoderEmbedding(encoder, model_name=str(folder), embed_batch_size=cfg.batch_size,
                              query_prompt=cfg.query_prompt, document_prompt=document_prompt)
 
 

@@ -15,11 +15,10 @@ from typing import Any
 
 import httpx
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 from config.settings import EmbedSettings
 from index.embedder import EmbeddingUnavailable, WrongDimension
+from index.encoder_embedding import EncoderEmbedding
 
 BACKOFF_S = 0.5  # first pause; doubled at each further try
 
@@ -117,35 +116,8 @@ def _reason(e: Exception) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
-class RemoteEmbedding(BaseEmbedding):
-    """llama-index's embedding interface over the remote encoder, so retrieval and ingest need no change."""
-
-    query_prompt: str = ""
-    document_prompt: str = ""
-    _model: RemoteEncoder = PrivateAttr()
-
-    def __init__(self, encoder: RemoteEncoder, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._model = encoder
-
-    def _embed(self, texts: list[str], prompt: str) -> list[list[float]]:
-        return self._model.encode(texts, prompt=prompt).tolist()
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query], self.query_prompt)[0]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text], self.document_prompt)[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts, self.document_prompt)
-
-
-def load(cfg: EmbedSettings, document_prompt: str) -> RemoteEmbedding:
+def load(cfg: EmbedSettings, document_prompt: str) -> EncoderEmbedding:
     """document_prompt: the prompt for passages embedded without their title (`embedder.document_text`)."""
-    return RemoteEmbedding(RemoteEncoder(cfg), model_name=f"{cfg.backend}:{cfg.remote_model}",
+    return EncoderEmbedding(RemoteEncoder(cfg), model_name=f"{cfg.backend}:{cfg.remote_model}",
                            embed_batch_size=cfg.remote_batch, query_prompt=cfg.query_prompt,
                            document_prompt=document_prompt)
