@@ -104,7 +104,7 @@ def test_four_simultaneous_streams_complete_and_match_their_questions(client, en
     questions = {
         NVIDIA: "600",
         "Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?": "Janus",
-        "How many parameters does the largest R1 model have?": "671",
+        "Who launched DeepSeek?": "Liang",
         "Combien aurait coûté DeepSeek selon les informations officielles ?": "5,6",
     }
 

@@ -56,8 +56,8 @@ def test_one_note_and_one_extra_citation_per_pair_of_figures(similarity):
     twin = passage("Nvidia a perdu 600 milliards de dollars de valorisation boursière lundi.", "rikap.txt", 0)
     shown = [NV, twin, TECH]
     question = "Combien Nvidia a-t-elle perdu en bourse ?"
-    result = attribute("Nvidia a perdu 600 milliards de dollars [1]. Rikap dit aussi 600 milliards [2].", shown,
-                       question, similarity)
+    result = attribute("Nvidia a perdu 600 milliards de dollars [1]. Nvidia a perdu 600 milliards de dollars de "
+                       "valorisation boursière lundi [2].", shown, question, similarity)
     assert len(result.citations) == 2
     [found] = conflict.find(result.citations, shown, question, similarity)
     assert found.other.n == 3

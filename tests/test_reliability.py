@@ -49,11 +49,11 @@ def test_eight_simultaneous_users_each_get_their_own_complete_answer(engine, cap
     questions = {
         "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?": "600",
         "Quel modèle de génération d'images DeepSeek a-t-il dévoilé lundi ?": "Janus",
-        "How many parameters does the largest R1 model have?": "671",
+        "Who launched DeepSeek?": "Liang",
         "Combien aurait coûté DeepSeek selon les informations officielles ?": "5,6",
-        "Quelle marge bénéficiaire DeepSeek a-t-elle revendiquée ?": "55",
+        "DeepSeek est-il coté en Bourse ?": "Le corpus ne le dit pas",
         "How much does Alibaba plan to spend on AI data centers?": "53",
-        "Quel est le chiffre d'affaires de Mistral AI en 2024 ?": "Le corpus ne le dit pas",
+        "Combien d'employés compte Nvidia ?": "Le corpus ne le dit pas",
         "Quelle est la recette de la tarte Tatin ?": "Le corpus ne le dit pas",
     }
     with serving(engine) as url:
