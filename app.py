@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from html import escape
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -18,6 +19,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from api.routes import create_api  # noqa: E402
 from config import Settings, get_settings  # noqa: E402
+from index.embedder import similarity  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
 from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
@@ -25,6 +27,7 @@ from qa.engine import Engine, InvalidQuestion  # noqa: E402
 from qa.engines import Engines  # noqa: E402
 from qa.followup import Turn  # noqa: E402
 from qa.llm import BackendUnavailable, shared_llm  # noqa: E402
+from qa.schema import Answer  # noqa: E402
 from ui import documents  # noqa: E402
 from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
 
@@ -51,13 +54,17 @@ def conversation(history: list) -> list[Turn]:
 
 def build(engines: Engines) -> gr.Blocks:
 
+    def panel_of(engine: Engine, answer: Answer, pending: bool = False) -> str:
+        """The sources panel; a refusal's shows the closest passages, their best sentence found by meaning too."""
+        return sources_html(answer, pending, partial(similarity, engine.settings.embed) if answer.refused else None)
+
     def respond(message: str, history: list, search_only: bool = False,
                 collection: str | None = None) -> Iterator[tuple[str, str]]:
         try:
             current = engines.get(collection)
             if search_only:
                 answer = current.search_answer(message)
-                yield answer_markdown(answer), sources_html(answer)
+                yield answer_markdown(answer), panel_of(current, answer)
                 return
             draft, panel, answer = "", "", None
             for update in current.stream(message, conversation(history)):
@@ -68,7 +75,7 @@ def build(engines: Engines) -> gr.Blocks:
                 elif update.kind == "token":
                     draft += update.delta
                     yield escape(draft), panel
-            yield answer_markdown(answer), sources_html(answer)
+            yield answer_markdown(answer), panel_of(current, answer)
         except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
             yield f"⚠️ {escape(str(e))}", sources_html(None)
 
@@ -76,10 +83,11 @@ def build(engines: Engines) -> gr.Blocks:
         if search_only:  # instant anyway, and its panel is final: leave it to `respond`
             return gr.skip()
         try:
-            answer = engines.get(collection).preview(message, conversation(history))
+            current = engines.get(collection)
+            answer = current.preview(message, conversation(history))
         except (InvalidQuestion, IndexUnavailable, ValueError):
             return gr.skip()  # `respond` says what is wrong, in the chat
-        return sources_html(answer, pending=not answer.refused)
+        return panel_of(current, answer, pending=not answer.refused)
 
     settings = engines.settings
     with gr.Blocks(title="Cited Q&A") as demo:

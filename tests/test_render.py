@@ -29,3 +29,25 @@ def test_cited_sentence_is_highlighted_in_its_passage_and_marker_links_to_it():
 def test_unsupported_sentences_are_marked():
     ans = Answer(question="q", answer="Oui [1]. Inventé.", unsupported=[(9, 17)])
     assert '<span class="unsupported"' in answer_markdown(ans) and "Inventé. ⚠" in answer_markdown(ans)
+
+
+def test_a_refusal_shows_the_closest_passages_with_their_best_sentence_highlighted():
+    text = "Le marché ouvre à 1 heure. La tarte <b>Tatin</b> se sert tiède. Fin du texte."
+    p = Passage(doc="<i>d</i>.txt", start=10, end=10 + len(text), score=0.1, text=text)
+    ans = Answer(question="Comment se sert la tarte Tatin ?", answer="Le corpus ne le dit pas.", refused=True,
+                 retrieved=[p])
+    html = sources_html(ans)
+    assert "<mark>La tarte &lt;b&gt;Tatin&lt;/b&gt; se sert tiède.</mark>" in html  # escaped, highlighted
+    assert "Closest passages" in html and "not an answer" in html and 'class="badge">cited' not in html
+    assert "<b>Tatin" not in html and "<i>d" not in html
+    assert "<mark>" not in sources_html(ans, pending=True)  # still searching: nothing to highlight yet
+
+
+def test_a_refusal_uses_the_given_similarity_to_pick_the_sentence():
+    import numpy as np
+
+    text = "Il pleut beaucoup en novembre. Le gâteau aux pommes caramélisées est renversé."
+    p = Passage(doc="d.txt", start=0, end=len(text), score=0.1, text=text)
+    ans = Answer(question="How is tarte Tatin made?", refused=True, retrieved=[p])
+    by_meaning = lambda left, right: np.array([[0.0, 1.0]])  # noqa: E731 - the second sentence is the closest
+    assert "<mark>Le gâteau aux pommes caramélisées est renversé.</mark>" in sources_html(ans, similarity=by_meaning)

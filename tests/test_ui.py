@@ -1,5 +1,7 @@
 """The chat in a real browser (Debian chromium via Playwright): sources first, then a streamed, cited answer."""
 
+import re
+
 import pytest
 
 from tests.conftest import serving
@@ -31,17 +33,44 @@ def test_ask_in_the_browser_shows_sources_then_a_cited_answer(app_url, browser):
     page.close()
 
 
-def test_a_question_the_corpus_cannot_answer_ends_with_a_settled_sources_panel(app_url, browser):
+def test_a_refusal_shows_the_closest_passages_with_their_best_sentence_highlighted(app_url, browser):
     # The panel is filled twice (at once from the Enter key, then by the chat's final answer): a
-    # refusal decided before the model must not leave the early "Searching…" panel on screen.
+    # refusal decided before the model must not leave the early "Searching…" panel on screen, and it
+    # shows the closest passages, each with its best-matching sentence highlighted, said not to be an answer.
     page = browser.new_page()
     page.goto(app_url)
     page.locator("#question textarea").fill("Quelle est la recette de la tarte Tatin ?")
     page.locator("#question textarea").press("Enter")
     page.wait_for_function("() => document.querySelector('#chat').innerText.includes('Le corpus ne le dit pas')",
                            timeout=60_000)
-    page.wait_for_timeout(1500)  # both panels have landed
-    assert "Searching" not in page.locator("#sources").inner_text()
+    page.locator("#sources .sources-head:has-text('Closest passages')").wait_for(timeout=30_000)
+    page.locator("#sources details.source[open] .passage mark").first.wait_for(state="visible", timeout=30_000)
+    panel = page.locator("#sources").inner_text()
+    assert "not an answer" in panel and "Searching" not in panel
+    assert page.locator("#sources details.source").count() >= 1
+    assert page.locator("#sources .badge:not(.warn)").count() == 0  # nothing is called "cited"
+    page.close()
+
+
+def test_the_examples_show_only_the_question_and_run_with_the_current_options(app_url, browser):
+    from app import EXAMPLES
+
+    page = browser.new_page()
+    page.goto(app_url)
+    examples = page.locator("#chat .examples button.example")
+    examples.first.wait_for(timeout=30_000)
+    assert [t.strip() for t in examples.all_inner_texts()] == EXAMPLES
+    # No table of example values: the options' values ("false", the corpus name) are not shown as examples.
+    assert page.get_by_text(re.compile(r"^\s*(false|true)\s*$")).filter(visible=True).count() == 0
+    assert page.locator("table").filter(has_text=EXAMPLES[1]).filter(visible=True).count() == 0
+    page.locator("#search-only input").check()
+    page.locator("#chat .examples button.example", has_text=EXAMPLES[1]).click()
+    page.locator("#chat .message", has_text=EXAMPLES[1]).first.wait_for(timeout=30_000)
+    page.locator("#sources .meta:has-text('total')").wait_for(timeout=60_000)
+    reply = page.locator("#chat .message.bot").last
+    reply.locator("a.cite").first.wait_for(timeout=30_000)
+    assert reply.inner_text().lstrip().startswith("[1]")  # search only: the passages' best sentences, no answer
+    assert "first token" not in page.locator("#sources .meta").inner_text()  # the model was not called
     page.close()
 
 
@@ -71,8 +100,11 @@ def test_upload_then_delete_documents_in_the_browser(app_url, browser, tmp_path)
     page.get_by_label("New corpus").fill("browser-uploads")
     page.get_by_role("button", name="Create").click()
     page.locator("#doc-status:has-text('browser-uploads')").wait_for(timeout=30_000)
-    page.locator("#upload input[type=file]").set_input_files([str(pdf), str(bad)])
-    page.wait_for_timeout(1000)
+    with page.expect_response(lambda r: "/upload" in r.url and r.request.method == "POST") as uploaded:
+        page.locator("#upload input[type=file]").set_input_files([str(pdf), str(bad)])
+    assert uploaded.value.ok
+    for stem in ("fleuves", "casse"):  # both listed by the upload box (name and extension in separate spans)
+        page.locator("#upload .file-preview .stem", has_text=stem).wait_for(timeout=30_000)
     page.locator("#index-files").click()
     page.locator("#doc-status:has-text('Indexed')").wait_for(timeout=120_000)
     status = page.locator("#doc-status").inner_text()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from html import escape
 
+import numpy as np
+
+from qa.cite import best_sentences
 from qa.schema import Answer, Citation, Passage
+
+Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 
 _MARK = re.compile(r"\[(\d+)\]")
 
@@ -37,21 +43,31 @@ def _link_markers(text: str) -> str:
     return _MARK.sub(lambda m: f'<a class="cite" href="#src-{m.group(1)}">[{m.group(1)}]</a>', text)
 
 
-def sources_html(answer: Answer | None, pending: bool = False) -> str:
+def sources_html(answer: Answer | None, pending: bool = False, similarity: Similarity | None = None) -> str:
+    """The sources panel. For a refusal, the closest passages with the sentence of each that best matches the
+    question highlighted (by words, and by embedding cosine when `similarity` is given), said not to be an
+    answer: the user can still read what the documents say."""
     if answer is None:
         return '<div class="sources empty">Sources appear here as soon as you ask.</div>'
+    closest = answer.refused and bool(answer.retrieved) and not pending
+    marked = best_sentences(answer.question, answer.retrieved, similarity) if closest else answer.citations
     cited: dict[int, list[Citation]] = {}
-    for c in answer.citations:
+    for c in marked:
         cited.setdefault(c.n, []).append(c)
-    items = [_passage_html(n, p, cited.get(n, [])) for n, p in enumerate(answer.retrieved, 1)]
+    items = [_passage_html(n, p, cited.get(n, []), closest) for n, p in enumerate(answer.retrieved, 1)]
     head = "Searching…" if pending else ("Sources" if answer.retrieved else "No passage found")
+    note = ""
+    if closest:
+        head = "Closest passages"
+        note = ('<div class="closest-note">The documents do not answer this question. These are the closest '
+                "passages, not an answer; in each, the sentence closest to the question is highlighted.</div>")
     return (
-        f'<div class="sources"><div class="sources-head">{head}</div>{"".join(items)}'
-        f'<div class="meta">{escape(_meta(answer))}</div></div>'
+        f'<div class="sources{" closest" if closest else ""}"><div class="sources-head">{head}</div>{note}'
+        f'{"".join(items)}<div class="meta">{escape(_meta(answer))}</div></div>'
     )
 
 
-def _passage_html(n: int, p: Passage, citations: list[Citation]) -> str:
+def _passage_html(n: int, p: Passage, citations: list[Citation], closest: bool = False) -> str:
     # Highlight each quoted sentence inside the passage (offsets are absolute in the document).
     spans = sorted({(c.start - p.start, c.end - p.start) for c in citations if p.start <= c.start < p.end})
     body, cursor = [], 0
@@ -63,7 +79,7 @@ def _passage_html(n: int, p: Passage, citations: list[Citation]) -> str:
         cursor = e
     body.append(escape(p.text[cursor:]))
     state = " open" if citations else ""
-    badge = '<span class="badge">cited</span>' if citations else ""
+    badge = '<span class="badge">cited</span>' if citations and not closest else ""
     if p.suspicious:
         badge += ('<span class="badge warn" title="Sentences of this passage give instructions to the assistant; '
                   'they were not used">⚠ contains instructions, ignored</span>')
@@ -98,6 +114,7 @@ CSS = """
 .sources mark { background: #ffe58a; color: inherit; }
 .sources .badge { font-size: .7em; background: #2e7d32; color: white; border-radius: 4px; padding: 0 .4em; }
 .sources .badge.warn { background: #c62828; margin-left: .3em; }
+.sources .closest-note { font-size: .85em; opacity: .8; margin-bottom: .5em; }
 .sources .meta { font-size: .75em; opacity: .7; margin-top: .6em; }
 .unsupported { text-decoration: underline dotted #c62828; }
 .refusal { font-style: italic; }
