@@ -35,8 +35,8 @@ EXAMPLES = [
     "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?",
     "Who launched DeepSeek?",
     "Quel modèle de génération d'images DeepSeek a-t-il dévoilé ?",
-    "How many parameters does the largest R1 model have?",
-    "Quel est le chiffre d'affaires de Mistral AI en 2024 ?",
+    "How much does Alibaba plan to spend on AI data centers?",
+    "Combien d'employés compte Nvidia ?",
 ]
 
 
