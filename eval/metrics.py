@@ -98,20 +98,12 @@ def correct(item: GoldItem, result: dict[str, Any]) -> bool:
     return any(contains(answer, k) for k in item.must_include)
 
 
-SECOND_TRY = "\n\n[second try]"
-
-
-def first_draft(result: dict[str, Any]) -> str:
-    """The model's first draft, without the engine's second try ("" when the model was not called)."""
-    return (result.get("draft") or "").split(SECOND_TRY, 1)[0]
-
-
 def draft_correct(item: GoldItem, result: dict[str, Any]) -> bool:
-    """Would the model's first draft, taken as the answer, be right? A draft that is itself a refusal
+    """Would the model's draft (before the checks), taken as the answer, be right? A draft that is itself a refusal
     sentence is not; no draft (the model was not called) is not either."""
     if result.get("error"):
         return False
-    return correct(item, {"answer": first_draft(result), "refused": False})
+    return correct(item, {"answer": result.get("draft") or "", "refused": False})
 
 
 def evidence_spans(item: GoldItem, texts: dict[str, str]) -> list[tuple[str, int, int]]:

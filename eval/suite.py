@@ -112,7 +112,7 @@ def table(rows: list[dict[str, Any]], notes: dict[str, str] | None = None) -> st
         lines.append(f"| {r['set']} | {r['half']} | {r['n']} ({r['answerable']}/{r['unanswerable']}) | "
                      + " | ".join(_cell(r.get(k), k) for k, _ in COLUMNS) + " |")
     lines += ["", "Answer accuracy, first-draft accuracy (the model's first draft taken as the answer, before the "
-              "engine's checks and second try), false refusal and answered-but-wrong are over answerable items "
+              "engine's checks), false refusal and answered-but-wrong are over answerable items "
               "(accuracy + false refusal + answered-but-wrong = 1 less the items whose run failed); refusal is "
               "over unanswerable items; – where no item applies. Latencies in seconds. dev items may be read to "
               "find what to fix, test items are only ever scored (half: sha256 of the item id, even = dev)."]

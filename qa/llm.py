@@ -114,6 +114,7 @@ def _system_caching_llamacpp() -> type[LLM]:
     class SystemCachingLlamaCPP(LlamaCPP):
         _states: dict[tuple[int, ...], object] = PrivateAttr(default_factory=dict)
         _keep: tuple[int, ...] = PrivateAttr(default=())
+        _replies: tuple[list[int], list[int]] | None = PrivateAttr(default=None)
 
         def complete(self, prompt: str, formatted: bool = False, **kwargs):
             self._start_from_system(prompt if formatted else self.completion_to_prompt(prompt))
@@ -142,7 +143,7 @@ def _system_caching_llamacpp() -> type[LLM]:
             model.n_tokens = min(same, len(tokens) - 1)  # at least the last token is read: its logits are wanted
             model.eval(tokens[model.n_tokens :])
             logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(model.ctx, -1), shape=(model.n_vocab(),))
-            yes, no = (_mass(logits, self._answer_tokens(words)) for words in (_YES, _NO))
+            yes, no = (_mass(logits, ids) for ids in self._reply_tokens())
             if then is not None:
                 after = model.tokenize(then.encode("utf-8"), special=True)
                 shared = next((i for i, (a, b) in enumerate(zip(tokens, after, strict=False)) if a != b),
@@ -150,9 +151,14 @@ def _system_caching_llamacpp() -> type[LLM]:
                 self._keep = tuple(after[:shared])
             return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
-        def _answer_tokens(self, words: tuple[str, ...]) -> list[int]:
-            """The first token of each spelling of a reply word ("yes", "Yes", " yes"...)."""
-            return sorted({self._model.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words})
+        def _reply_tokens(self) -> tuple[list[int], list[int]]:
+            """The first token of each spelling of "yes" and of "no" ("yes", "Yes", " yes"...), once per model."""
+            if self._replies is None:
+                tokenize = self._model.tokenize
+                yes, no = ({tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words}
+                           for words in (_YES, _NO))
+                self._replies = sorted(yes), sorted(no)
+            return self._replies
 
         def _start_from_system(self, prompt: str) -> None:
             """Leave llama.cpp's cache holding this prompt's system part and nothing after it (its own prefix

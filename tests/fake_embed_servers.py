@@ -9,18 +9,18 @@ socket closed: later connections are refused, as with a crashed server).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 
+from tests.fake_http import FakeServer, JSONHandler
+
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
-class FakeEmbedServer:
+class FakeEmbedServer(FakeServer):
     def __init__(self, encode: Encode, model: str = "embeddinggemma") -> None:
         self.encode = encode
         self.model = model
@@ -30,14 +30,7 @@ class FakeEmbedServer:
         self.dims: int | None = None  # cut vectors to this size (a Matryoshka model served at another size)
         self.die_after: int | None = None  # embedding requests answered before the server dies
         self._lock = threading.Lock()  # one encode at a time, like a single-worker server
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.start(self._handler())
 
     def texts(self) -> list[str]:
         return [t for r in self.requests for t in r["input"]]
@@ -50,20 +43,10 @@ class FakeEmbedServer:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _json(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JSONHandler):
 
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                body = self.body()
                 texts = [body["input"]] if isinstance(body.get("input"), str) else list(body.get("input", []))
                 fake.requests.append({"path": self.path, "input": texts, "model": body.get("model"),
                                       "authorization": self.headers.get("Authorization")})

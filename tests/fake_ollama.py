@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fake_http import FakeServer, JSONHandler
 
 
-class FakeOllama:
+class FakeOllama(FakeServer):
     def __init__(self, model: str = "qwen2.5:1.5b-instruct") -> None:
         self.model = model
         self.requests: list[dict] = []
@@ -24,14 +24,7 @@ class FakeOllama:
         self.script: list[str] = []  # replies sent, in order, before the extractive default
         self.verdict = "yes"  # the reply to the app's yes/no questions
         self.questions: list[dict] = []  # those requests
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.start(self._handler())
 
     def answer_for(self, messages: list[dict]) -> str:
         if self.script:
@@ -46,17 +39,7 @@ class FakeOllama:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def _json(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JSONHandler):
 
             def do_GET(self) -> None:
                 if self.path == "/api/tags":
@@ -66,7 +49,7 @@ class FakeOllama:
                     self._json(404, {"error": "not found"})
 
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                body = self.body()
                 asked = body.get("messages", [{}])[-1].get("content", "").rstrip().endswith("Reply yes or no.")
                 (fake.questions if asked else fake.requests).append({"path": self.path, **body})
                 if self.path != "/api/chat":
