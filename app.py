@@ -143,7 +143,7 @@ def prepare(settings: Settings) -> Engine:
                              "index documents first with `python -m ingest DIR --collection NAME`.")
         engine.search("warm-up")  # loads the embedder now, not on the first question
     try:
-        engine.llm()  # loaded above unless it failed; this says why
+        engine.generator.llm()  # loaded above unless it failed; this says why
     except BackendUnavailable as e:  # the UI still starts: search works, answers say what is wrong
         print(f"warning: {e}", file=sys.stderr)
     return engine

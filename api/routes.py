@@ -99,7 +99,7 @@ def create_api(engines: Engines) -> FastAPI:
             raise ApiError(400, str(e), param="messages") from None
         if req.stream:
             try:
-                engine.llm()  # a model that cannot load is a 503 before the stream starts
+                engine.generator.llm()  # a model that cannot load is a 503 before the stream starts
             except BackendUnavailable as e:
                 raise ApiError(503, str(e), "server_error", code="backend_unavailable") from None
             return StreamingResponse(_stream(engine, question, history, req.model),

@@ -9,8 +9,8 @@ from typing import Any
 
 from qa import prompt
 from qa.engine import Engine
-from qa.language import detect_language
 from qa.llm import chatml
+from text.language import detect
 
 LONG_ANSWER = {"fr": "Résume en détail, en cinq phrases, tout ce que disent ces extraits.",
                "en": "Summarise in detail, in five sentences, everything these excerpts say."}
@@ -27,7 +27,7 @@ def _rate(chunks: Iterable[Any]) -> tuple[float, int]:
 
 
 def _app_stream(engine: Engine, messages) -> Iterator[Any]:
-    for chunk in engine.llm().stream_chat(messages):
+    for chunk in engine.generator.llm().stream_chat(messages):
         if chunk.delta:
             yield chunk
 
@@ -42,9 +42,9 @@ def run(engine: Engine, questions: list[str]) -> dict[str, Any]:
                 verbose=False)
     app_rates, raw_rates, tokens = [], [], []
     for question in questions:
-        lang = detect_language(question)
+        lang = detect(question)
         # The passages of a real question, and a request long enough (~100+ tokens) for a steady rate.
-        context = engine.context(engine.retriever.retrieve(question))
+        context = engine.generator.context(engine.retriever.retrieve(question))
         messages = prompt.build_messages(LONG_ANSWER.get(lang, LONG_ANSWER["en"]), context, lang)
         app_rate, n_app = _rate(_app_stream(engine, messages))
         raw_rate, n_raw = _rate(raw.create_completion(

@@ -61,7 +61,7 @@ def prepare(settings: Settings, opts: RunOptions) -> Settings:
 def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions) -> list[dict[str, Any]]:
     opts.out.mkdir(parents=True, exist_ok=True)
     if opts.oracle:
-        engine.retriever = OracleRetriever(engine.retriever, texts, engine.context)
+        engine.retriever = OracleRetriever(engine.retriever, texts, engine.generator.context)
     results: list[dict[str, Any]] = []
     scores: list[dict[str, float | None]] = []
     bar = tqdm(items, desc="eval", unit="q")

@@ -28,12 +28,15 @@ from index.embedder import EmbeddingUnavailable, WrongDimension, embed_documents
 from ingest.chunker import chunk_spans
 from ingest.clean import clean_inline
 from ingest.reader import Skipped, read_folder
+from text.injection import looks_like_injection
+from text.language import detect
 
-META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline", "page"]
+META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline", "page", "lang", "suspicious"]
 
 
 class SentenceChunker(TransformComponent):
-    """Documents -> passages of whole sentences, each keeping its character span in the file."""
+    """Documents -> passages of whole sentences, each keeping its character span in the file, its language
+    and whether it gives orders to an assistant (read once here rather than on every question)."""
 
     chunk_chars: int = 700
     overlap: int = 1
@@ -48,13 +51,15 @@ class SentenceChunker(TransformComponent):
             spans = [(ps + s, ps + e, n) for ps, pe, n in parts
                      for s, e in chunk_spans(text[ps:pe], self.chunk_chars, self.overlap)]
             for i, (start, end, page) in enumerate(spans):
+                chunk = text[start:end]
                 out.append(TextNode(
                     id_=f"{doc.id_}#{i}",
-                    text=text[start:end],
+                    text=chunk,
                     start_char_idx=start,
                     end_char_idx=end,
                     metadata={**meta, "char_start": start, "char_end": end, "chunk": i,
-                              **({"page": page} if page else {})},
+                              "lang": detect(clean_inline(chunk), default=""),
+                              "suspicious": looks_like_injection(chunk), **({"page": page} if page else {})},
                     excluded_embed_metadata_keys=META_KEYS,
                     excluded_llm_metadata_keys=META_KEYS,
                     relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
@@ -155,7 +160,7 @@ class IngestProgress:
         self.bar.close()
 
 
-CHUNKER_VERSION = 1  # bump when chunk boundaries change for the same settings
+CHUNKER_VERSION = 2  # bump when chunks or their stored metadata change for the same settings
 
 
 def signature(settings: Settings) -> str:

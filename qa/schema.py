@@ -20,6 +20,7 @@ class Passage:
     fused: float = 0.0  # the ranking score: cosine plus keyword bonus
     page: int | None = None  # PDF page the passage is on
     suspicious: bool = False  # it gives orders to the assistant: shown, never sent to the model
+    lang: str = ""  # ISO 639-1 code of its language, "" when it has nothing telling
 
     def public(self) -> dict[str, Any]:
         out = {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),

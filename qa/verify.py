@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
-from config.settings import ChecksSettings
-from qa import prompt
-from qa.cite import strip_markers
+from config.settings import ChecksSettings, Settings
+from index.embedder import similarity
+from qa import conflict, prompt
+from qa.cite import attribute, best_sentences, strip_markers
+from qa.schema import Answer, Citation, Passage
 from text.tokens import words
 
 FEATURES = ("retrieval", "probe", "support")
@@ -61,3 +64,33 @@ def decide(checks: dict[str, float], supported_sentences: int, model_refused: bo
     if p < cfg.threshold:
         return Verdict(True, f"confidence {p:.2f} is under the calibrated threshold {cfg.threshold:.2f}", p)
     return Verdict(False, None, p)
+
+
+class Verifier:
+    """A draft -> the answer as shown: each sentence attributed to the passage that supports it (qa/cite.py),
+    the calibrated decision to show it or refuse, and the sources' disagreements said and cited."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.cfg = settings.checks
+        self.similarity = partial(similarity, settings.embed)
+
+    def check(self, ans: Answer, shown: list[Passage], query: str, draft: str, checks: dict[str, float]) -> str | None:
+        """Fill ans with the verified answer; return why it must be refused instead (None: show it).
+        checks: the signals known before the answer (retrieval, probe); support is added here."""
+        # Embedding similarity counts where the answer's language is not the passages' (words cannot match).
+        cross = any(p.lang and p.lang != ans.lang for p in shown)
+        result = attribute(draft, shown, query, self.similarity, cross_lingual=cross, threshold=self.cfg.cite_support)
+        checks = {**checks, "support": result.support}
+        verdict = decide(checks, result.supported_sentences, is_refusal_sentence(draft), self.cfg)
+        ans.checks, ans.candidate = {**checks, "confidence": verdict.confidence}, result.text
+        if verdict.refuse:
+            return verdict.reason
+        ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
+        if conflicts := conflict.find(result.citations, shown, query, self.similarity):
+            ans.answer = f"{ans.answer}\n\n{conflict.note(conflicts, ans.lang)}"  # say so, cite both
+            ans.citations = [*ans.citations, *(c.other for c in conflicts)]
+        return None
+
+    def quotes(self, question: str, passages: list[Passage]) -> list[Citation]:
+        """Search mode: each passage's sentence that best matches the question."""
+        return best_sentences(question, passages, self.similarity)

@@ -6,7 +6,7 @@ import pytest
 
 from eval.metrics import contains
 from qa.__main__ import main as qa_cli
-from qa.language import detect_language
+from text.language import detect
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def test_answer_states_the_fact_and_cites_the_right_document(engine, corpus_text
     assert contains(answer.answer, fact), answer.answer
     assert {c["doc"] for c in data["citations"]} & docs, data["citations"]
     if len(answer.answer.split()) >= 5:  # a bare name or figure is in no language
-        assert detect_language(answer.answer) == detect_language(question)
+        assert detect(answer.answer) == detect(question)
     t = data["timings"]
     assert 0 < t["retrieve_ms"] <= t["first_token_ms"] <= t["total_ms"]
 

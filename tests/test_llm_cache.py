@@ -30,7 +30,7 @@ def _read_from_system(llm, read: list[int], prompt: str) -> str:
 
 
 def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_again(engine, monkeypatch):
-    llm = engine.llm()
+    llm = engine.generator.llm()
     model = llm._model
     passages = engine.search("Qui a fondé DeepSeek ?")[:2]
     fr = chatml(build_messages("Qui a fondé DeepSeek ?", passages, "fr"))
@@ -45,7 +45,7 @@ def test_a_language_switch_restores_the_system_prompt_instead_of_reading_it_agai
 
 
 def test_a_prompt_is_read_from_its_system_prompt_whatever_the_last_one_shared_with_it(engine, monkeypatch):
-    llm = engine.llm()
+    llm = engine.generator.llm()
     model = llm._model
     passages = engine.search("Qui a fondé DeepSeek ?")[:2]
     founder = chatml(build_messages("Qui a fondé DeepSeek ?", passages, "fr"))

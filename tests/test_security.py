@@ -8,8 +8,8 @@ import pytest
 from config.settings import UISettings
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
-from qa.injection import defuse, looks_like_injection
 from tests.conftest import make_settings, serving
+from text.injection import defuse, looks_like_injection
 
 INJECTED = {
     "croissants.txt": "La boulangerie Dupont a gagné le concours du meilleur croissant de Lyon en 2023. "
@@ -51,6 +51,16 @@ def hostile(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("storage"), folder, collection="hostile")
     sync_folder(settings, show_progress=False)
     return Engine(settings)
+
+
+def test_passages_are_flagged_at_ingest_not_per_question(hostile, monkeypatch):
+    got = hostile.retriever.collection.get(include=["metadatas"])
+    flags = {m["doc"]: m["suspicious"] for m in got["metadatas"]}
+    assert flags == {"croissants.txt": True, "lune.txt": True, "rungis.txt": True, "louvre.md": False}
+    # Retrieval reads the stored flag: with the detector gone, the flag still reaches the passage.
+    monkeypatch.setattr("qa.retrieve.looks_like_injection", lambda text: pytest.fail("detector run per question"))
+    passages = hostile.retriever.retrieve("À quelle heure ouvre le marché de Rungis ?")
+    assert passages[0].doc == "rungis.txt" and passages[0].suspicious and passages[0].lang == "fr"
 
 
 @pytest.mark.slow
