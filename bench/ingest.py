@@ -53,7 +53,7 @@ def run(settings: Settings, docs: Path, workdir: Path, gold: Path | None = None)
     got = store.collection(cfg.chroma).get(include=["documents", "metadatas"])
     texts = [document_text(cfg.embed, clean_inline(c), m.get("title"))
              for c, m in zip(got["documents"], got["metadatas"], strict=True)]
-    model = embedder._model  # the same SentenceTransformer, so only the pipeline around it differs
+    model = embedder.encoder  # the same encoder, so only the pipeline around it differs
     bare_rate = _encode_rate(model, texts, cfg.embed.batch_size)
 
     out: dict[str, Any] = {

@@ -8,11 +8,15 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from config.settings import EmbedSettings
 from index.store import IndexUnavailable
+
+if TYPE_CHECKING:  # llama-index is slow to import: loaded with the model
+    from index.encoder_embedding import EncoderEmbedding
 
 
 class ModelMissing(RuntimeError):
@@ -50,7 +54,8 @@ def resolved_precision(cfg: EmbedSettings) -> str:
     return cfg.precision
 
 
-def embed_model(cfg: EmbedSettings):  # -> a llama-index BaseEmbedding (imports are slow: keep them lazy)
+def embed_model(cfg: EmbedSettings) -> EncoderEmbedding:
+    """llama-index's embedding interface: queries get the query prompt; passages go through embed_documents."""
     return _remote_model(cfg) if cfg.remote else _local_model(cfg)
 
 
@@ -58,7 +63,7 @@ def embed_model(cfg: EmbedSettings):  # -> a llama-index BaseEmbedding (imports 
 def _remote_model(cfg: EmbedSettings):
     from index import remote_embed
 
-    return remote_embed.load(cfg, document_text(cfg, ""))
+    return remote_embed.load(cfg)
 
 
 @lru_cache(maxsize=2)
@@ -77,24 +82,20 @@ def _local_model(cfg: EmbedSettings):
         from index import ov_embed
 
         try:
-            return ov_embed.load(cfg, resolved_precision(cfg), document_text(cfg, ""))
+            return ov_embed.load(cfg, resolved_precision(cfg))
         except Exception as e:  # "auto" only: a model OpenVINO cannot convert, too little memory to convert
             if cfg.backend != "auto":
                 raise
             print(f"warning: the OpenVINO embedder is unavailable ({e}); embedding with torch", file=sys.stderr)
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from sentence_transformers import SentenceTransformer
 
-    model = HuggingFaceEmbedding(
-        model_name=cfg.model,
-        query_instruction=cfg.query_prompt or None,
-        text_instruction=document_text(cfg, "") or None,
-        embed_batch_size=cfg.batch_size,
-        device="cpu",
-        normalize=True,
-    )
+    from index.encoder_embedding import EncoderEmbedding
+
+    model = SentenceTransformer(cfg.model, device="cpu")
     if resolved_precision(cfg) == "bfloat16":
-        _to_bfloat16(model._model)
-    return model
+        _to_bfloat16(model)
+    return EncoderEmbedding(model, model_name=cfg.model, embed_batch_size=cfg.batch_size,
+                            query_prompt=cfg.query_prompt)
 
 
 def _to_bfloat16(st_model) -> None:
@@ -121,15 +122,11 @@ def document_text(cfg: EmbedSettings, text: str, title: str | None = None) -> st
 
 def embed_documents(cfg: EmbedSettings, texts: Sequence[str], titles: Sequence[str | None]) -> list[list[float]]:
     """Normalised embeddings of passages, each with its own document's title in the prompt."""
-    # The SentenceTransformer (or OpenVINO encoder): llama-index's wrapper has one fixed text prompt.
-    model = embed_model(cfg)._model
     inputs = [document_text(cfg, text, title) for text, title in zip(texts, titles, strict=True)]
-    return model.encode(inputs, prompt="", batch_size=cfg.batch_size, normalize_embeddings=True,
-                        convert_to_numpy=True).tolist()
+    return embed_model(cfg).get_text_embedding_batch(inputs)
 
 
 def similarity(cfg: EmbedSettings, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
     """Cosine similarity matrix between two lists of short texts (both embedded as untitled documents)."""
-    model = embed_model(cfg)
-    vectors = np.asarray(model.get_text_embedding_batch([*left, *right]))
+    vectors = np.asarray(embed_documents(cfg, [*left, *right], [None] * (len(left) + len(right))))
     return vectors[: len(left)] @ vectors[len(left) :].T

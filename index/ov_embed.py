@@ -152,14 +152,13 @@ class OpenVINOEncoder:
         return out
 
 
-def load(cfg: EmbedSettings, precision: str, document_prompt: str) -> EncoderEmbedding:
-    """document_prompt: the prompt for passages embedded without their title (`embedder.document_text`)."""
+def load(cfg: EmbedSettings, precision: str) -> EncoderEmbedding:
     folder = converted_dir(cfg)
     if not (folder / XML).exists():
         convert(cfg)
     encoder = OpenVINOEncoder(folder, precision, threads=len(os.sched_getaffinity(0)))
     return EncoderEmbedding(encoder, model_name=str(folder), embed_batch_size=cfg.batch_size,
-                             query_prompt=cfg.query_prompt, document_prompt=document_prompt)
+                             query_prompt=cfg.query_prompt)
 
 
 if __name__ == "__main__":  # python -m index.ov_embed: convert ahead of the first use

@@ -116,8 +116,6 @@ def _reason(e: Exception) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
-def load(cfg: EmbedSettings, document_prompt: str) -> EncoderEmbedding:
-    """document_prompt: the prompt for passages embedded without their title (`embedder.document_text`)."""
+def load(cfg: EmbedSettings) -> EncoderEmbedding:
     return EncoderEmbedding(RemoteEncoder(cfg), model_name=f"{cfg.backend}:{cfg.remote_model}",
-                           embed_batch_size=cfg.remote_batch, query_prompt=cfg.query_prompt,
-                           document_prompt=document_prompt)
+                            embed_batch_size=cfg.remote_batch, query_prompt=cfg.query_prompt)

@@ -30,7 +30,7 @@ def local(indexed: Settings) -> EmbedSettings:
 
 @pytest.fixture()
 def server(local):
-    model = embed_model(local)._model  # the same bundled model the local path uses
+    model = embed_model(local).encoder  # the same bundled model the local path uses
     fake = FakeEmbedServer(lambda texts: model.encode(list(texts), prompt="", batch_size=local.batch_size,
                                                       normalize_embeddings=True))
     yield fake
