@@ -155,8 +155,10 @@ def test_a_server_dying_mid_ingest_leaves_whole_documents_and_a_rerun_completes(
     reference = {d: ids for d, ids in _doc_chunks(indexed).items() if d.startswith(("000", "001", "003"))}
     [first, *rest] = sorted(reference)
     server.die_after = -(-len(reference[first]) // 64)  # answers the first document's requests, then dies
+    # A generous timeout: the fake server embeds a batch of 64 with the bundled model (seconds on 2 cores), and a
+    # client timing out would retry and count as a request after the death. The death itself is immediate.
     settings = with_embed(make_settings(tmp_path / "storage", corpus_copy, collection="dies"),
-                          remote(local, server.url, remote_tries=2, timeout_s=5))
+                          remote(local, server.url, remote_tries=2, timeout_s=120))
     monkeypatch.setattr("ingest.__main__.get_settings", lambda: settings)
     assert ingest_cli(["--collection", "dies"]) == 2
     err = capsys.readouterr().err
