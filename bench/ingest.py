@@ -42,6 +42,12 @@ def run(settings: Settings, docs: Path, workdir: Path, gold: Path | None = None)
     embedder = embed_model(cfg.embed)
     embedder.get_text_embedding("warm-up")  # the model load is start-up, not ingest
 
+    # The first ingest in a process is slower: OpenVINO prepares its kernels for each new input shape (~70 ms
+    # each). It is the speed a user sees and the one compared with torch; the pipeline's overhead is measured
+    # on a second ingest, like the bare encode after it, once the shapes are known to both.
+    t0 = time.perf_counter()
+    report = sync_folder(cfg, show_progress=False, reset=True)
+    first_rate = report.embedded_chunks / (time.perf_counter() - t0)
     t0 = time.perf_counter()
     report = sync_folder(cfg, show_progress=False, reset=True)
     app_rate = report.embedded_chunks / (time.perf_counter() - t0)
@@ -58,7 +64,8 @@ def run(settings: Settings, docs: Path, workdir: Path, gold: Path | None = None)
 
     out: dict[str, Any] = {
         "chunks": report.embedded_chunks, "documents": report.documents,
-        "app_chunks_per_s": round(app_rate, 2), "bare_chunks_per_s": round(bare_rate, 2),
+        "first_chunks_per_s": round(first_rate, 2), "app_chunks_per_s": round(app_rate, 2),
+        "bare_chunks_per_s": round(bare_rate, 2),
         "ratio": round(app_rate / bare_rate, 3), "resync_s": round(resync_s, 3),
         "resync_embedded": again.embedded_chunks, "precision": resolved_precision(cfg.embed),
         "backend": resolved_backend(cfg.embed),
@@ -67,7 +74,7 @@ def run(settings: Settings, docs: Path, workdir: Path, gold: Path | None = None)
     fp32_rate, fp32_vectors = _variant_ingest(fp32)
     mine = _vectors(cfg)
     agreement = [float(np.dot(v, fp32_vectors[i])) for i, v in mine.items()]
-    out |= {"fp32_chunks_per_s": round(fp32_rate, 2), "speedup_vs_fp32": round(app_rate / fp32_rate, 2),
+    out |= {"fp32_chunks_per_s": round(fp32_rate, 2), "speedup_vs_fp32": round(first_rate / fp32_rate, 2),
             "cosine_to_fp32_min": round(min(agreement), 4), "cosine_to_fp32_mean": round(float(np.mean(agreement)), 4)}
     if out["backend"] != "openvino":
         ov_rate, ov_vectors = _variant_ingest(_variant_settings(cfg, workdir, "openvino", backend="openvino"))
@@ -76,7 +83,7 @@ def run(settings: Settings, docs: Path, workdir: Path, gold: Path | None = None)
                 "openvino_cosine_min": round(min(ov_agreement), 4),
                 "openvino_cosine_mean": round(float(np.mean(ov_agreement)), 4)}
     else:  # the default is the OpenVINO backend: its figures are the app's
-        out |= {"openvino_chunks_per_s": out["app_chunks_per_s"], "openvino_speedup_vs_fp32": out["speedup_vs_fp32"],
+        out |= {"openvino_chunks_per_s": out["first_chunks_per_s"], "openvino_speedup_vs_fp32": out["speedup_vs_fp32"],
                 "openvino_cosine_min": out["cosine_to_fp32_min"], "openvino_cosine_mean": out["cosine_to_fp32_mean"]}
     gold = gold or (GOLD if docs.resolve() == CORPUS.resolve() else None)
     if gold is not None:
