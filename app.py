@@ -23,10 +23,10 @@ from index.embedder import similarity  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
 from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
+from qa.backends import BackendUnavailable, check_reachable, shared_backend  # noqa: E402
 from qa.engine import Engine, InvalidQuestion  # noqa: E402
 from qa.engines import Engines  # noqa: E402
 from qa.followup import Turn  # noqa: E402
-from qa.llm import BackendUnavailable, shared_llm  # noqa: E402
 from qa.schema import Answer  # noqa: E402
 from ui import documents  # noqa: E402
 from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
@@ -131,7 +131,7 @@ def prepare(settings: Settings) -> Engine:
     """Sync the corpus with its folder (free when nothing changed), then load the models once."""
     # The GGUF loads in C, off the GIL, while the embedder loads in Python: a start ~3 s shorter.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(shared_llm, settings.llm)
+        pool.submit(shared_backend, settings.llm)
         synced = library.for_collection(settings)
         if synced.ingest.corpus_dir.is_dir():
             report = sync_folder(synced, show_progress=True)
@@ -143,7 +143,7 @@ def prepare(settings: Settings) -> Engine:
                              "index documents first with `python -m ingest DIR --collection NAME`.")
         engine.search("warm-up")  # loads the embedder now, not on the first question
     try:
-        engine.generator.llm()  # loaded above unless it failed; this says why
+        check_reachable(settings.llm)  # loaded above unless it failed; this says why
     except BackendUnavailable as e:  # the UI still starts: search works, answers say what is wrong
         print(f"warning: {e}", file=sys.stderr)
     return engine

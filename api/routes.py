@@ -23,10 +23,10 @@ from api.openai_types import ChatRequest, RetrieveRequest, error
 from index.store import IndexUnavailable
 from ingest import library
 from ingest.formats import IngestError
+from qa.backends import BackendUnavailable, check_reachable, describe, shared_backend
 from qa.engine import Engine, InvalidQuestion
 from qa.engines import Engines
 from qa.followup import Turn
-from qa.llm import BackendUnavailable, check_reachable, describe
 from qa.schema import Answer
 
 
@@ -99,7 +99,7 @@ def create_api(engines: Engines) -> FastAPI:
             raise ApiError(400, str(e), param="messages") from None
         if req.stream:
             try:
-                engine.generator.llm()  # a model that cannot load is a 503 before the stream starts
+                shared_backend(engine.settings.llm)  # a model that cannot load is a 503 before the stream starts
             except BackendUnavailable as e:
                 raise ApiError(503, str(e), "server_error", code="backend_unavailable") from None
             return StreamingResponse(_stream(engine, question, history, req.model),

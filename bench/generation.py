@@ -8,8 +8,9 @@ from statistics import median
 from typing import Any
 
 from qa import prompt
+from qa.backends import shared_backend
 from qa.engine import Engine
-from qa.llm import chatml
+from qa.generate import context
 from text.language import detect
 
 LONG_ANSWER = {"fr": "Résume en détail, en cinq phrases, tout ce que disent ces extraits.",
@@ -27,9 +28,8 @@ def _rate(chunks: Iterable[Any]) -> tuple[float, int]:
 
 
 def _app_stream(engine: Engine, messages) -> Iterator[Any]:
-    for chunk in engine.generator.llm().stream_chat(messages):
-        if chunk.delta:
-            yield chunk
+    cfg = engine.settings.llm
+    yield from shared_backend(cfg).stream(messages, max_tokens=cfg.max_tokens, temperature=cfg.temperature)
 
 
 def run(engine: Engine, questions: list[str]) -> dict[str, Any]:
@@ -44,12 +44,12 @@ def run(engine: Engine, questions: list[str]) -> dict[str, Any]:
     for question in questions:
         lang = detect(question)
         # The passages of a real question, and a request long enough (~100+ tokens) for a steady rate.
-        context = engine.generator.context(engine.retriever.retrieve(question))
-        messages = prompt.build_messages(LONG_ANSWER.get(lang, LONG_ANSWER["en"]), context, lang)
+        read = context(engine.retriever.retrieve(question), engine.settings.retrieval)
+        messages = prompt.build_messages(LONG_ANSWER.get(lang, LONG_ANSWER["en"]), read, lang)
         app_rate, n_app = _rate(_app_stream(engine, messages))
-        raw_rate, n_raw = _rate(raw.create_completion(
-            chatml(messages), max_tokens=cfg.max_tokens, temperature=cfg.temperature, stream=True,
-            stop=["<|im_end|>", "<|endoftext|>"]))
+        tokens = shared_backend(cfg).tokens(messages)  # the app's own prompt, token for token
+        raw_rate, n_raw = _rate(raw.create_completion(tokens, max_tokens=cfg.max_tokens,
+                                                      temperature=cfg.temperature, stream=True))
         app_rates.append(app_rate)
         raw_rates.append(raw_rate)
         tokens.append((n_app, n_raw))

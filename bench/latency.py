@@ -9,6 +9,7 @@ import numpy as np
 from tqdm import tqdm
 
 from eval.gold import GoldItem
+from qa.backends import shared_backend
 from qa.engine import Engine
 
 
@@ -20,7 +21,7 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 
 def run(engine: Engine, items: list[GoldItem]) -> dict[str, Any]:
-    engine.generator.llm()  # a warm model, as in the running app
+    shared_backend(engine.settings.llm)  # a warm model, as in the running app
     sources, first, total, refused = [], [], [], 0
     for item in tqdm(items, desc="latency", unit="q"):
         t0 = time.perf_counter()

@@ -8,8 +8,8 @@ import sys
 
 from config import get_settings
 from index.store import IndexUnavailable
+from qa.backends import BackendUnavailable
 from qa.engine import Engine, InvalidQuestion
-from qa.llm import BackendUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from llama_index.core.llms import ChatMessage, MessageRole
-
 from config.settings import ROOT
+from qa.backends import Message
 from qa.schema import Passage
 from text.language import name as language_name
 from text.markup import clean_inline
@@ -29,18 +28,18 @@ def _exists(name: str) -> bool:
     return (PROMPTS / f"{name}.txt").is_file()
 
 
-def _own(kind: str, lang: str) -> str:
+def own(kind: str, lang: str) -> str:
     """The language's own prompt file, or the generic one."""
     return f"{kind}_{lang}" if _exists(f"{kind}_{lang}") else kind
 
 
 def refusal(lang: str) -> str:
-    return load(f"refusal_{lang}") if _exists(f"refusal_{lang}") else load("refusal_en")
+    return load(own("refusal", lang))
 
 
 def refusals() -> set[str]:
     """Every refusal sentence the app can write, whatever the language."""
-    return {load(p.stem) for p in PROMPTS.glob("refusal_*.txt")}
+    return {load(p.stem) for p in PROMPTS.glob("refusal*.txt")}
 
 
 def format_passages(passages: Sequence[Passage], numbers: Sequence[int] | None = None) -> str:
@@ -62,21 +61,24 @@ def unseen(passage: Passage, context: Sequence[Passage]) -> str:
 
 
 def build_messages(question: str, passages: Sequence[Passage], lang: str,
-                   numbers: Sequence[int] | None = None) -> list[ChatMessage]:
-    user = load(_own("user", lang)).format(passages=format_passages(passages, numbers), question=question.strip(),
+                   numbers: Sequence[int] | None = None) -> list[Message]:
+    user = load(own("user", lang)).format(passages=format_passages(passages, numbers), question=question.strip(),
                                            language=language_name(lang))
     return [
-        # A fixed system prompt per language: the llama.cpp backend keeps its state (qa/llm.py), so it is
-        # never read again; the instructions in it cost nothing per question.
-        ChatMessage(role=MessageRole.SYSTEM, content=load(_own("system", lang))),
-        ChatMessage(role=MessageRole.USER, content=user),
+        # A fixed system prompt per language: the llama.cpp backend keeps its state (qa/backends/llamacpp.py),
+        # so it is never read again; the instructions in it cost nothing per question.
+        {"role": "system", "content": load(own("system", lang))},
+        {"role": "user", "content": user},
     ]
 
 
-def probe_messages(question: str, answer_messages: list[ChatMessage]) -> list[ChatMessage]:
+# The one-word replies prompts/probe.txt asks for: the reply's first token is read, not its text.
+REPLIES = ("yes", "no")
+
+
+def probe_messages(question: str, answer_messages: list[Message]) -> list[Message]:
     """The answer prompt cut right after the question, asking whether the passages answer it: it shares
     everything up to there with the answer prompt, so the backend reads the passages once for both."""
-    user = answer_messages[-1].content or ""
+    user = answer_messages[-1]["content"]
     cut = user.rindex(question.strip()) + len(question.strip())
-    return [*answer_messages[:-1],
-            ChatMessage(role=MessageRole.USER, content=f"{user[:cut]}\n{load('probe')}")]
+    return [*answer_messages[:-1], {"role": "user", "content": f"{user[:cut]}\n{load('probe')}"}]

@@ -1,12 +1,20 @@
-"""The Ollama backend over real HTTP (against a server speaking Ollama's API), and backends that are down."""
+"""The server backends over real HTTP, against servers speaking Ollama's and vLLM's (OpenAI's) APIs: answers
+streamed, the probe read from the servers' log-probabilities, backends that are down or die."""
 
+import math
 
 import pytest
 
 from config.settings import LLMSettings
 from qa.engine import Engine
+from qa.fit import Fit
+from qa.verify import Verifier
 from tests.conftest import free_port
 from tests.fake_ollama import FakeOllama
+from tests.fake_openai import FakeOpenAI
+
+NVIDIA = "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"
+YES = math.exp(-0.105) / (math.exp(-0.105) + math.exp(-2.35))  # the fakes' default probe log-probabilities
 
 
 @pytest.fixture()
@@ -16,8 +24,16 @@ def ollama():
     server.close()
 
 
-def engine_with(indexed, **llm) -> Engine:
-    return Engine(indexed.model_copy(update={"llm": LLMSettings(**llm)}))
+@pytest.fixture()
+def vllm():
+    server = FakeOpenAI()
+    yield server
+    server.close()
+
+
+def engine_with(indexed, fit: Fit | None = None, **llm) -> Engine:
+    settings = indexed.model_copy(update={"llm": LLMSettings(**llm)})
+    return Engine(settings, verifier=Verifier(settings, fit=fit) if fit else None)
 
 
 def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
@@ -38,22 +54,47 @@ def test_ollama_backend_streams_a_cited_answer(indexed, ollama, corpus_text):
     assert answer.backend["llm"] == "ollama:qwen2.5:1.5b-instruct"
 
 
-def test_the_model_is_asked_whether_the_passages_answer_and_a_no_counts(indexed, ollama):
-    engine = engine_with(indexed, backend="ollama", ollama_host=ollama.url)
-    question = "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?"
-    ollama.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
-    answer = engine.ask(question)
-    [probe] = ollama.questions
-    assert question in probe["messages"][-1]["content"]  # the passages and the question, then the probe
-    assert "600 milliards" in probe["messages"][-1]["content"]
-    assert answer.checks["probe"] > 0.5 and not answer.refused
+@pytest.mark.parametrize("server", ["ollama", "vllm"])
+def test_the_probe_is_read_from_the_servers_logprobs_and_a_no_stops_the_draft(indexed, server, request):
+    fake = request.getfixturevalue(server)
+    settings = dict(backend="ollama", ollama_host=fake.url) if server == "ollama" else \
+        dict(backend="openai", openai_base_url=f"{fake.url}/v1", openai_model=fake.model)
+    # A fit whose first stage refuses under P(yes) 0.5: a "no" means no draft at all.
+    engine = engine_with(indexed, Fit(weights={"probe": 1.0}, probe_floor=0.5, model="x"), **settings)
+    answer = engine.ask(NVIDIA)
+    [probe] = fake.questions
+    assert probe["logprobs"] is True and probe["top_logprobs"] >= 5  # the distribution is asked for
+    assert NVIDIA in probe["messages"][-1]["content"] and "600 milliards" in probe["messages"][-1]["content"]
+    assert answer.checks["probe"] == pytest.approx(YES, abs=1e-6)  # read, not guessed from the reply text
+    assert answer.verdict in ("supported", "partly_supported") and len(fake.requests) == 1
 
-    ollama.questions.clear()
-    ollama.verdict = "No."
-    ollama.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
-    doubted = engine.ask(question)
-    assert doubted.checks["probe"] < 0.5
-    assert doubted.checks["confidence"] < answer.checks["confidence"]
+    fake.questions.clear()
+    fake.requests.clear()
+    fake.probe_logprobs = {"No": -0.02, "no": -4.5, "Yes": -4.0}
+    doubted = engine.ask(NVIDIA)
+    no = math.exp(-4.0) / (math.exp(-4.0) + math.exp(-0.02) + math.exp(-4.5))
+    assert doubted.checks["probe"] == pytest.approx(no, abs=1e-6)
+    assert doubted.refused and doubted.verdict == "not_in_documents" and not doubted.draft
+    assert fake.requests == []  # stage 1: the model was not asked to write
+
+
+def test_a_server_without_logprobs_gives_no_evidence_either_way(indexed, ollama):
+    ollama.probe_logprobs = None  # an Ollama older than 0.12.11
+    answer = engine_with(indexed, backend="ollama", ollama_host=ollama.url).ask(NVIDIA)
+    assert answer.checks["probe"] == 0.5 and not answer.error
+
+
+def test_the_openai_compatible_backend_streams_a_cited_answer(indexed, vllm, corpus_text):
+    engine = engine_with(indexed, backend="openai", openai_base_url=f"{vllm.url}/v1", openai_model=vllm.model)
+    vllm.script = ["Nvidia a perdu près de 600 milliards de dollars de valorisation boursière [1]."]
+    updates = list(engine.stream(NVIDIA))
+    assert sum(u.kind == "token" for u in updates) > 3
+    answer = updates[-1].answer
+    assert not answer.refused and answer.citations and answer.backend["llm"] == f"openai:{vllm.model}"
+    [request] = vllm.requests
+    assert request["stream"] is True and request["messages"][0]["role"] == "system"
+    c = answer.citations[0]
+    assert corpus_text[c.doc][c.start : c.end] == c.quote
 
 
 def test_a_bare_refusal_from_the_model_is_a_refusal_even_if_its_words_match_a_passage(indexed, ollama):
@@ -61,7 +102,7 @@ def test_a_bare_refusal_from_the_model_is_a_refusal_even_if_its_words_match_a_pa
     ollama.script = ["Le corpus ne le dit pas [2]."]
     answer = engine.ask("De quelle activité Amazon, Microsoft et Google tirent-ils l'essentiel de leur puissance ?")
     assert answer.refused and answer.citations == [] and "[2]" not in answer.answer
-    assert answer.refusal_reason == "the model said the passages do not answer"
+    assert answer.verdict == "not_in_documents" and answer.reason == "the model said the passages do not answer"
 
 
 def test_ollama_host_without_scheme_is_accepted(ollama):
@@ -105,7 +146,7 @@ def test_missing_gguf_says_how_to_fix_it(indexed, tmp_path):
 
 
 def test_reachability_check_uses_ollama_tags(ollama):
-    from qa.llm import BackendUnavailable, check_reachable
+    from qa.backends import BackendUnavailable, check_reachable
 
     check_reachable(LLMSettings(backend="ollama", ollama_host=ollama.url))
     with pytest.raises(BackendUnavailable, match="does not serve 'other:7b'"):
