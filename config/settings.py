@@ -161,24 +161,23 @@ class RetrievalSettings(BaseModel):
 
 
 class ChecksSettings(BaseModel):
-    """How an answer is judged before it is shown (qa/verify.py). Weights and threshold are fitted on the dev
-    halves of the eval suite by `python -m eval.calibrate` — never by hand, never per question."""
+    """How an answer is judged before it is shown (qa/verify.py, qa/fit.py). The weights and thresholds are
+    fitted by calibration, never set by hand: each collection fits its own (qa/calibration), the model's
+    global fit lives in config/fits/ (`python -m eval.calibrate`)."""
 
     model_config = ConfigDict(frozen=True)
 
-    # Support (0..1) an answer sentence needs from a passage sentence to be cited (qa/cite.py).
-    cite_support: float = 0.5
-    # P(right answer) = sigmoid(bias + sum of weight x feature), features in qa/verify.py: the best passage's
-    # cosine, the model's own P(yes) that the passages answer the question (probe, as a logit) and the
-    # weakest answer sentence's support.
-    bias: float = -1.778
-    w_retrieval: float = 0.139
-    w_probe: float = 0.452
-    w_support: float = 1.446
-    # Refuse when P(right answer) is below this: the best threshold that refuses at most 5 % of the right
-    # answers on the dev halves. With the bundled model none does better than 0 (BENCHMARKS.md): the
-    # refusals come from the support checks; refit for another model.
-    threshold: float = 0.0
+    cite_support: float = Field(0.5, description="support (0-1) an answer sentence needs from a passage sentence "
+                                                 "to be cited")
+    budget: float = Field(0.05, description="share of right answers a fit may refuse (on the data it is fitted on)")
+    self_calibrate: bool = Field(True, description="calibrate a collection in the background after it is ingested "
+                                                   "or changes")
+    calibration_passages: int = Field(36, ge=4, description="passages the model writes a question about when a "
+                                                            "collection calibrates itself")
+    recalibrate_after: float = Field(0.2, description="share of documents changed that makes a collection "
+                                                      "calibrate again")
+    agreement_drafts: int = Field(0, ge=0, description="drafts sampled after the answer to measure agreement "
+                                                       "(a signal measured by the eval suite; 0: off)")
 
 
 class UISettings(BaseModel):

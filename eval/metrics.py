@@ -27,14 +27,6 @@ _CJK = re.compile(
 _KANA_MARKS = "\u3099\u309a"  # the kana voicing marks make another syllable (か/が): not an accent
 _LIGATURES = {"œ": "oe", "æ": "ae"}
 
-# The usual ways a model says the documents are silent (on normalised text), plus below this app's own
-# refusal sentences in every language it has one for (prompts/refusal_<lang>.txt).
-_REFUSAL = re.compile(
-    r"le corpus ne le dit pas|the documents don ?t say|ne (le )?(dit|precise|mentionne|indique) pas"
-    r"|do(es)? not (say|mention|specify)|no information|aucune information",
-)
-
-
 def normalise(text: str) -> str:
     """Tokens joined by single spaces, for word-boundary matching in any script: NFKC, case folded,
     combining marks dropped (accents, Arabic vowel signs; not the kana voicing marks), digits of every
@@ -67,7 +59,8 @@ def normalise(text: str) -> str:
 
 
 def _refusal_sentences(folder=ROOT / "prompts") -> tuple[str, ...]:
-    return tuple(sorted({n for p in folder.glob("refusal_*.txt")
+    """This app's refusal sentence in every language it has one for (prompts/refusal*.txt)."""
+    return tuple(sorted({n for p in folder.glob("refusal*.txt")
                          if (n := normalise(p.read_text(encoding="utf-8")))}))
 
 
@@ -82,11 +75,11 @@ def contains(answer: str, key: str) -> bool:
 
 
 def is_refusal(result: dict[str, Any]) -> bool:
-    """The `refused` flag, one of the app's refusal sentences (any language), or a usual refusal wording."""
+    """The `refused` flag, or one of the app's refusal sentences (any language) in the answer."""
     if result.get("refused"):
         return True
     text = normalise(result.get("answer") or "")
-    return bool(_REFUSAL.search(text)) or any(f" {s} " in f" {text} " for s in REFUSAL_SENTENCES)
+    return any(f" {s} " in f" {text} " for s in REFUSAL_SENTENCES)
 
 
 def correct(item: GoldItem, result: dict[str, Any]) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import prompt
 from qa.schema import Citation, Passage
 from text.numbers import numbers
 from text.sentences import sentence_spans
@@ -26,10 +27,6 @@ from text.tokens import fold, terms
 _AMOUNT = re.compile(r"(?P<pre>[^\w\s]?)\s?(?P<num>\d+(?:[ \u00a0\u202f.,٬٫]\d+)*)\s*"
                      r"(?P<unit>%|‰|[^\W\d_]+(?:\s+[^\W\d_]+){0,2})?")
 TOPICAL = 0.55  # cosine of the other sentence to the cited one or to the question (~0.35-0.45 unrelated)
-_NOTE = {
-    "fr": "Les sources ne donnent pas le même chiffre : {a} [{n}], contre {b} [{m}].",
-    "en": "The sources give different figures: {a} [{n}], versus {b} [{m}].",
-}
 
 
 @dataclass(frozen=True)
@@ -100,5 +97,6 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
 
 
 def note(conflicts: Sequence[Conflict], lang: str) -> str:
-    template = _NOTE.get(lang, _NOTE["en"])
+    """In the question's language: prompts/conflict_<lang>.txt, else the generic prompts/conflict.txt."""
+    template = prompt.load(prompt.own("conflict", lang))
     return " ".join(template.format(a=c.ours.text, n=c.cited.n, b=c.theirs.text, m=c.other.n) for c in conflicts)

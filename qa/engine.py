@@ -1,8 +1,10 @@
 """One question -> one answer: validate, retrieve (qa/retrieve.py), generate (qa/generate.py), verify
-(qa/verify.py). The one engine behind the CLI, the UI, the API and the eval.
+(qa/verify.py). The one engine behind the CLI, the UI, the API, the eval and the self-calibration; each of
+its three parts can be passed in (qa/parts.py).
 
-`stream` yields updates as they happen: the sources first (before the model is called), then tokens, then
-the final, verified answer.
+`stream` yields updates as they happen: the sources first (before the model is called), then the draft's
+tokens, then the final answer with its verdict — shown as supported or partly supported, or withheld with
+why (the draft stays available), never silently replaced.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from typing import Literal
 
 from config.settings import Settings
 from qa import prompt
-from qa.followup import Turn, standalone
+from qa.followup import Turn, with_context
 from qa.generate import Draft, Generator
+from qa.parts import Generating, Retrieving, Verifying
 from qa.retrieve import Retriever
-from qa.schema import Answer, Passage
-from qa.verify import Verifier
+from qa.schema import Answer, Passage, best
+from qa.verify import Verdict, Verifier, agreement
 from text.injection import defuse
 from text.language import detect
 from text.markup import clean_inline
@@ -40,11 +43,12 @@ class Update:
 
 
 class Engine:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, retriever: Retrieving | None = None, generator: Generating | None = None,
+                 verifier: Verifying | None = None) -> None:
         self.settings = settings
-        self.retriever = Retriever(settings)
-        self.generator = Generator(settings)
-        self.verifier = Verifier(settings)
+        self.retriever = retriever or Retriever(settings)
+        self.generator = generator or Generator(settings)
+        self.verifier = verifier or Verifier(settings)
 
     @property
     def backend(self) -> dict[str, str]:
@@ -70,11 +74,11 @@ class Engine:
         """Search mode: the best passages with their most relevant sentence cited, no generation."""
         t0 = time.perf_counter()
         question = self.validate(question)
-        ans = Answer(question=question, lang=detect(question), backend=self.backend)
+        ans = Answer(question=question, lang=detect(question), backend=self.backend, query=question)
         ans.retrieved = self.retriever.retrieve(question)
         ans.timings.retrieve_ms = _ms(t0)
         if not self._relevant(ans.retrieved):
-            return self._refuse(ans, t0, _NOTHING_CLOSE)
+            return self._refuse(ans, t0, "not_in_documents", _NOTHING_CLOSE)
         ans.citations = self.verifier.quotes(question, ans.retrieved)
         ans.answer = "\n".join(f"[{c.n}] {clean_inline(c.quote)}" for c in ans.citations)
         ans.timings.total_ms = _ms(t0)
@@ -90,44 +94,71 @@ class Engine:
         t0 = time.perf_counter()
         question = self.validate(question)
         ans = Answer(question=question, lang=detect(question), backend=self.backend)
-        ans.retrieved = self.retriever.retrieve(standalone(question, history))
+        ans.query, ans.retrieved = self._search(question, history)
         ans.timings.retrieve_ms = _ms(t0)
-        return ans if self._relevant(ans.retrieved) else self._refuse(ans, t0, _NOTHING_CLOSE)
+        return ans if self._relevant(ans.retrieved) else self._refuse(ans, t0, "not_in_documents", _NOTHING_CLOSE)
+
+    def _search(self, question: str, history: Sequence[str | Turn]) -> tuple[str, list[Passage]]:
+        """The question made standalone once (qa/followup.py) and its passages: with the last exchange
+        appended when that brings it closer to the documents, else alone."""
+        alone = self.retriever.retrieve(question)
+        joined = with_context(question, history)
+        if joined is None:
+            return question, alone
+        found = self.retriever.retrieve(joined)
+        closer = (b := best(found)) is not None and (a := best(alone)) is not None and b.score > a.score
+        return (joined, found) if closer or not alone else (question, alone)
 
     def stream(self, question: str, history: Sequence[str | Turn] = ()) -> Iterator[Update]:
         """history: the conversation before the question, oldest first: (role, text) messages, or the user's
-        earlier questions as strings (qa/followup.py makes the question standalone from either)."""
+        earlier questions as strings."""
         t0 = time.perf_counter()
         ans = self.preview(question, history)
         yield Update("sources", ans)
         if ans.refused:
             yield Update("final", ans)
             return
-        query = standalone(ans.question, history)  # what retrieval and the model saw
         shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
         draft = Draft()
-        for delta in self.generator.stream(query, shown, ans.lang, draft):
+        for delta in self.generator.stream(ans.query, shown, ans.lang, draft, self.verifier.answerable):
             if ans.timings.first_token_ms is None:
                 ans.timings.first_token_ms = _ms(t0 + draft.load_s)  # answering, not a cold model load
             yield Update("token", ans, delta)
         t0 += draft.load_s
         ans.draft, ans.timings.gen_tokens_per_s = draft.text, draft.tokens_per_s
+        signals = {"retrieval": best(ans.retrieved).score, **({"probe": draft.probe} if draft.probe is not None
+                                                               else {})}
+        if draft.samples:
+            signals["agreement"] = agreement(draft.text, draft.samples)
         if draft.error:
             ans.error, ans.answer = draft.error, draft.text
+        elif not draft.answered:
+            ans.checks = signals
+            self._refuse(ans, t0, "not_in_documents", f"the model's own reading says the passages do not answer "
+                                                      f"(P(yes) {draft.probe:.2f})")
         else:
-            checks = {"retrieval": max(p.score for p in ans.retrieved), "probe": draft.probe}
-            if (why := self.verifier.check(ans, shown, query, draft.text, checks)) is not None:
-                self._refuse(ans, t0, why)
+            self._apply(ans, self.verifier.verify(ans.query, ans.lang, shown, draft.text, signals), t0)
         ans.timings.total_ms = _ms(t0)
         yield Update("final", ans)
 
+    def _apply(self, ans: Answer, verdict: Verdict, t0: float) -> None:
+        ans.checks = dict(verdict.signals)
+        ans.candidate, ans.confidence = verdict.text, verdict.confidence
+        if not verdict.shown:
+            self._refuse(ans, t0, verdict.status, verdict.reason)
+            ans.confidence = verdict.confidence
+            return
+        ans.verdict, ans.reason = verdict.status, verdict.reason
+        ans.answer, ans.citations, ans.unsupported = verdict.text, verdict.citations, verdict.unsupported
+
     def _relevant(self, passages: list[Passage]) -> bool:
         """Is the best passage close enough to the question to let anything be answered from it?"""
-        return bool(passages) and passages[0].score >= self.settings.retrieval.min_score
+        top = best(passages)
+        return top is not None and top.score >= self.settings.retrieval.min_score
 
-    def _refuse(self, ans: Answer, t0: float, why: str) -> Answer:
-        ans.refused, ans.answer, ans.citations = True, prompt.refusal(ans.lang), []
-        ans.refusal_reason = why
+    def _refuse(self, ans: Answer, t0: float, status: str, why: str | None) -> Answer:
+        ans.refused, ans.answer, ans.citations, ans.unsupported = True, prompt.refusal(ans.lang), [], []
+        ans.verdict, ans.reason, ans.confidence = status, why, None
         ans.timings.total_ms = _ms(t0)
         return ans
 

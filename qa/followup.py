@@ -1,12 +1,12 @@
-"""Follow-up questions («Et combien a coûté son entraînement ?») made standalone before retrieval.
+"""A follow-up question («Et son prix ?», "它的价格呢？», « а его цена? ») made standalone before retrieval.
 
 One place for the UI, the API and the eval: each passes the conversation before the question as it has it
-(messages as (role, text), or the user's earlier questions as plain strings), and gets the same query.
+(messages as (role, text), or the user's earlier questions as plain strings).
 
-Deterministic and instant (no extra model call on a 2-core CPU): a question that leans on the
-conversation — it opens with "et"/"and" or refers back with a pronoun — is completed with the
-previous question, itself completed with the names its answer gave (« Quelle start-up… ? » answered
-« DeepSeek… » makes « son » resolvable).
+No list of words decides what is a follow-up: the question is searched alone and with the last exchange
+(the previous question and the first sentence of its answer) appended, and the conversation is kept when it
+brings the question closer to the documents — the multilingual embedding judges, in any language. A new,
+self-contained question finds its passages better alone: the appended exchange only dilutes it.
 """
 
 from __future__ import annotations
@@ -15,60 +15,43 @@ import re
 from collections.abc import Sequence
 from html import unescape
 
-import regex
-
 from text.sentences import sentence_spans
 
 Turn = tuple[str, str]  # (role, text), role "user" or "assistant"
 
-_LEANS_BACK = re.compile(
-    r"^(et|and|also|aussi|what about|how about|et pour|et si|puis)\b"
-    r"|\b(son|sa|ses|leur|leurs|il|elle|ils|elles|celui|celle|ceux|its|it|his|her|their|they|them|he|she"
-    r"|this|that|these|those|ce|cet|cette|ces|lui|eux)\b|\bl['’](a|ont|avait|est)\b",
-    re.IGNORECASE,
-)
-_INVERSION = re.compile(r"-t?-?(il|elle|ils|elles|on)\b", re.IGNORECASE)  # « a-t-elle » asks, it does not refer back
-_WORD = regex.compile(r"[\w-]+")
-_INNER = regex.compile(r"\p{Lu}|\d")  # DeepSeek, OpenAI, R1: a name even at the start of a sentence
-_MARKUP = re.compile(r"<[^>]+>|\[\d+\]")
+_TAG = re.compile(r"<[^>]+>")
+_MARKER = re.compile(r"\s*\[\d+\]\s*")  # a citation marker, with the spaces around it
+_CONTEXT_CHARS = 300  # of the last answer: its first sentence names what it is about
 
 
-def earlier_questions(history: Sequence[str | Turn]) -> list[str]:
-    """The user's questions before this one, oldest first, the last completed with its answer's names."""
-    questions: list[str] = []
-    answer = ""
+def last_exchange(history: Sequence[str | Turn]) -> tuple[str, str] | None:
+    """The user's last question before this one and the answer it got ("" if none), markup removed."""
+    question, answer = None, ""
     for turn in history:
         role, text = ("user", turn) if isinstance(turn, str) else turn
-        text = unescape(_MARKUP.sub(" ", text or "")).strip()
+        text = " ".join(_MARKER.sub(_marker_gap, unescape(_TAG.sub(" ", text or ""))).split())
         if not text:
             continue
         if role == "user":
-            questions.append(text)
-            answer = ""
-        elif role == "assistant" and questions:
+            question, answer = text, ""
+        elif role == "assistant" and question is not None:
             answer = text
-    if questions and answer:
-        new = [n for n in names(answer) if n not in questions[-1]]
-        if new:
-            questions[-1] = f"{questions[-1]} {' '.join(dict.fromkeys(new))}"
-    return questions
+    return (question, answer) if question is not None else None
 
 
-def names(text: str) -> list[str]:
-    """Capitalised words that are not merely a sentence's first word, in scripts with capitals."""
-    found = []
-    for start, end in sentence_spans(text):
-        for i, m in enumerate(_WORD.finditer(text, start, end)):
-            word = m.group()
-            if word[:1].isupper() and (i > 0 or _INNER.search(word[1:])):
-                found.append(word)
-    return found
+def _marker_gap(m: re.Match[str]) -> str:
+    """A marker goes; a space stays between words, not before the sentence's end."""
+    after = m.string[m.end() : m.end() + 1]
+    return "" if not after or after in ".,;:!?。，；：！？" else " "
 
 
-def standalone(question: str, history: Sequence[str | Turn]) -> str:
-    previous = earlier_questions(history)
-    if not previous:
-        return question
-    if not _LEANS_BACK.search(_INVERSION.sub("", question)) or len(question.split()) > 20:
-        return question
-    return f"{question.rstrip()} ({previous[-1].rstrip(' ?')})"
+def with_context(question: str, history: Sequence[str | Turn]) -> str | None:
+    """The question followed by the last exchange, in brackets; None when there is no earlier question."""
+    exchange = last_exchange(history)
+    if exchange is None:
+        return None
+    previous, answer = exchange
+    spans = sentence_spans(answer)
+    first = answer[spans[0][0] : spans[0][1]] if spans else answer
+    context = " ".join(part for part in (previous.rstrip(), first[:_CONTEXT_CHARS].strip()) if part)
+    return f"{question.rstrip()} ({context})"

@@ -28,6 +28,12 @@ class Passage:
         return out | ({"page": self.page} if self.page else {})
 
 
+def best(passages: list[Passage]) -> Passage | None:
+    """The passage closest to the question by meaning (cosine), whatever the ranking put first: the one
+    definition used to gate, to pick what the model reads and to score."""
+    return max(passages, key=lambda p: p.score, default=None)
+
+
 @dataclass
 class Citation:
     """Citation `n` refers to passage n (1-based) in the retrieved list shown to the model and the user.
@@ -62,13 +68,21 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     backend: dict[str, str] = field(default_factory=dict)
     lang: str = "fr"
+    # What retrieval and the model saw: the question, or a follow-up with the last exchange (qa/followup.py).
+    query: str = ""
+    # How well the passages support the answer (qa/verify.py): "supported", "partly_supported", "withheld"
+    # (a draft was written; the checks did not let it through), "not_in_documents" (refused before any
+    # draft), None (search mode, an error); and the calibrated P(right) it rests on.
+    verdict: str | None = None
+    confidence: float | None = None
     # Sentences of `answer` that no shown passage supports, as (start, end) in `answer`.
     unsupported: list[tuple[int, int]] = field(default_factory=list)
     error: str | None = None
-    # Why the answer became a refusal, and what the model wrote before the checks (empty if not called).
-    refusal_reason: str | None = None
+    # Why the verdict (refused, withheld, only partly supported), and what the model wrote (empty if it did
+    # not write): a withheld draft stays available to the reader, folded.
+    reason: str | None = None
     draft: str = ""
-    # The signals the answer was judged on (qa/verify.py) and the answer they judged, when the model was called.
+    # The signals the answer was judged on (qa/verify.py) and the draft with its verified markers.
     checks: dict[str, float] = field(default_factory=dict)
     candidate: str = ""
 
@@ -84,8 +98,11 @@ class Answer:
             "retrieved": [p.public() for p in self.retrieved],
             "timings": asdict(self.timings),
             "backend": dict(self.backend),
-            **({"refusal_reason": self.refusal_reason} if self.refused else {}),
+            "verdict": self.verdict,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            **({"query": self.query} if self.query and self.query != self.question else {}),
+            **({"reason": self.reason} if self.reason else {}),
             **({"draft": self.draft} if self.draft else {}),
             **({"checks": {k: round(v, 4) for k, v in self.checks.items()}} if self.checks else {}),
-            **({"candidate": self.candidate} if self.candidate and self.refused else {}),
+            **({"candidate": self.candidate} if self.candidate else {}),
         }

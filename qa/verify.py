@@ -1,45 +1,31 @@
-"""Should this answer be shown? One calibrated score from language-neutral signals, no rule per question.
+"""A draft -> a verdict: how well the shown passages support it, never a silent replacement.
 
-Features (all in [0, 1] or logits, the same for every language):
-- retrieval: the best passage's cosine to the question (the embedding model is multilingual);
-- probe: the model's own P("yes") that the passages state the answer to this exact question, read from its
-  next-token distribution before it answers (asked after the answer, about the answer, it says yes to
-  nearly everything: measured and dropped, BENCHMARKS.md);
-- support: how well the passages support the answer's weakest sentence (qa/cite.py).
-P(right) = sigmoid(bias + weights · features), with weights and threshold fitted on the eval suite's dev
-halves (`python -m eval.calibrate`) and kept in one settings place (config `checks`).
+Every sentence is attributed in code to the passage sentence that supports it (qa/cite.py). The signals,
+the same for every language:
+- retrieval: the best passage's cosine to the question (the multilingual embedding);
+- probe: the model's own P("yes") that the passages state the answer, read before it writes;
+- support: how well the passages support the answer's weakest sentence;
+- first: 1 when the best-ranked passage supports the answer (with a small model, an answer drawn only from
+  passages further down is right less often).
+The collection's fit (qa/fit.py) turns them into P(right) and a verdict: supported, partly supported, or
+withheld (with why; the draft stays available to the reader).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
+from typing import Literal
 
-from config.settings import ChecksSettings, Settings
+from config.settings import Settings
 from index.embedder import similarity
 from qa import conflict, prompt
 from qa.cite import attribute, best_sentences, strip_markers
-from qa.schema import Answer, Citation, Passage
-from text.tokens import words
+from qa.fit import Fit, Fits
+from qa.schema import Citation, Passage
+from text.tokens import terms, words
 
-FEATURES = ("retrieval", "probe", "support")
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
-
-
-def vector(checks: dict[str, float]) -> list[float]:
-    """The features as the calibrated model reads them: probabilities as logits, scores as they are."""
-    return [_logit(checks[name]) if name == "probe" else checks[name] for name in FEATURES]
-
-
-def confidence(checks: dict[str, float], cfg: ChecksSettings) -> float:
-    weights = (cfg.w_retrieval, cfg.w_probe, cfg.w_support)
-    z = cfg.bias + sum(w * x for w, x in zip(weights, vector(checks), strict=True))
-    return 1 / (1 + math.exp(-z))
+Status = Literal["supported", "partly_supported", "withheld", "not_in_documents"]
 
 
 def is_refusal_sentence(draft: str) -> bool:
@@ -48,48 +34,88 @@ def is_refusal_sentence(draft: str) -> bool:
     return bool(said) and any(said[: len(r)] == r for r in (words(s) for s in prompt.refusals()))
 
 
+def agreement(draft: str, samples: list[str]) -> float:
+    """How much drafts sampled for the same prompt say what the greedy one says: the mean word-set Jaccard
+    (words of any script, Chinese and Japanese by character bigrams), markers left out."""
+    mine = set(terms(strip_markers(draft)[0]))
+
+    def jaccard(other: str) -> float:
+        theirs = set(terms(strip_markers(other)[0]))
+        return len(mine & theirs) / len(mine | theirs) if mine | theirs else 1.0
+
+    return sum(jaccard(s) for s in samples) / len(samples) if samples else 1.0
+
+
 @dataclass
 class Verdict:
-    refuse: bool
-    reason: str | None
-    confidence: float
+    status: Status
+    confidence: float | None  # the calibrated P(right); None when nothing was scored
+    reason: str | None  # why it is withheld or refused, or what is only partly supported
+    text: str = ""  # the draft with verified [n] markers (and the sources' disagreements, if any)
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[tuple[int, int]] = field(default_factory=list)  # spans of `text` no passage supports
+    signals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        return self.status in ("supported", "partly_supported")
 
 
-def decide(checks: dict[str, float], supported_sentences: int, model_refused: bool, cfg: ChecksSettings) -> Verdict:
-    p = confidence(checks, cfg)
+def judge(signals: dict[str, float], supported: int, sentences: int, model_refused: bool, fit: Fit) -> Verdict:
+    """The decision alone, from the signals (the eval replays it with other fits)."""
     if model_refused:
-        return Verdict(True, "the model said the passages do not answer", p)
-    if supported_sentences == 0:
-        return Verdict(True, "no sentence of the answer is supported by a shown passage", p)
-    if p < cfg.threshold:
-        return Verdict(True, f"confidence {p:.2f} is under the calibrated threshold {cfg.threshold:.2f}", p)
-    return Verdict(False, None, p)
+        return Verdict("not_in_documents", None, "the model said the passages do not answer", signals=signals)
+    p = fit.confidence(signals)
+    if supported == 0:
+        return Verdict("withheld", p, "no sentence of the draft is supported by a shown passage", signals=signals)
+    if p < fit.threshold:
+        return Verdict("withheld", p, f"its calibrated confidence {p:.2f} is under the threshold "
+                                      f"{fit.threshold:.2f} ({fit.describe()})", signals=signals)
+    if supported < sentences:
+        return Verdict("partly_supported", p, f"{sentences - supported} of {sentences} sentences are not "
+                                              "supported by a shown passage", signals=signals)
+    if p < fit.supported_at:
+        return Verdict("partly_supported", p, f"its calibrated confidence {p:.2f} is under "
+                                              f"{fit.supported_at:.2f}", signals=signals)
+    return Verdict("supported", p, None, signals=signals)
 
 
 class Verifier:
-    """A draft -> the answer as shown: each sentence attributed to the passage that supports it (qa/cite.py),
-    the calibrated decision to show it or refuse, and the sources' disagreements said and cited."""
+    """fit: a fixed one (the self-calibration and the eval suite pass an open fit, to record every draft);
+    by default the collection's current fit (qa/fit.py)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.cfg = settings.checks
+    def __init__(self, settings: Settings, fit: Fit | None = None) -> None:
+        self.settings = settings
+        self._fixed = fit
+        self._fits = Fits(settings)
         self.similarity = partial(similarity, settings.embed)
 
-    def check(self, ans: Answer, shown: list[Passage], query: str, draft: str, checks: dict[str, float]) -> str | None:
-        """Fill ans with the verified answer; return why it must be refused instead (None: show it).
-        checks: the signals known before the answer (retrieval, probe); support is added here."""
+    @property
+    def fit(self) -> Fit:
+        return self._fixed or self._fits.current()
+
+    def answerable(self, probe: float) -> bool:
+        """Stage 1, before any draft: may the model answer from these passages at all?"""
+        return probe >= self.fit.probe_floor
+
+    def verify(self, question: str, lang: str, shown: list[Passage], draft: str,
+               signals: dict[str, float]) -> Verdict:
+        """signals: those known before the draft (retrieval, probe); support and first are added here."""
         # Embedding similarity counts where the answer's language is not the passages' (words cannot match).
-        cross = any(p.lang and p.lang != ans.lang for p in shown)
-        result = attribute(draft, shown, query, self.similarity, cross_lingual=cross, threshold=self.cfg.cite_support)
-        checks = {**checks, "support": result.support}
-        verdict = decide(checks, result.supported_sentences, is_refusal_sentence(draft), self.cfg)
-        ans.checks, ans.candidate = {**checks, "confidence": verdict.confidence}, result.text
-        if verdict.refuse:
-            return verdict.reason
-        ans.answer, ans.citations, ans.unsupported = result.text, result.citations, result.unsupported
-        if conflicts := conflict.find(result.citations, shown, query, self.similarity):
-            ans.answer = f"{ans.answer}\n\n{conflict.note(conflicts, ans.lang)}"  # say so, cite both
-            ans.citations = [*ans.citations, *(c.other for c in conflicts)]
-        return None
+        cross = any(p.lang and p.lang != lang for p in shown)
+        result = attribute(draft, shown, question, self.similarity, cross_lingual=cross,
+                           threshold=self.settings.checks.cite_support)
+        first = next((c.n for c in result.citations), None)
+        signals = {**signals, "support": result.support, "first": float(first == 1),
+                   "supported": float(result.supported_sentences), "sentences": float(len(result.supports)),
+                   "model_refused": float(is_refusal_sentence(draft))}
+        verdict = judge(signals, result.supported_sentences, len(result.supports), bool(signals["model_refused"]),
+                        self.fit)
+        verdict.text, verdict.citations, verdict.unsupported = result.text, result.citations, result.unsupported
+        if verdict.shown and (conflicts := conflict.find(result.citations, shown, question, self.similarity)):
+            verdict.text = f"{verdict.text}\n\n{conflict.note(conflicts, lang)}"  # say so, cite both
+            verdict.citations = [*verdict.citations, *(c.other for c in conflicts)]
+        return verdict
 
     def quotes(self, question: str, passages: list[Passage]) -> list[Citation]:
         """Search mode: each passage's sentence that best matches the question."""

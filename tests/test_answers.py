@@ -26,9 +26,12 @@ CASES = [
 
 def check_structure(answer: dict, corpus_text: dict[str, str]) -> None:
     """The contract of the structured answer: offsets are exact, citation numbers map to shown passages."""
-    assert set(answer) - {"draft", "refusal_reason", "checks", "candidate"} == {
-        "question", "answer", "refused", "citations", "retrieved", "timings", "backend"}
-    assert ("refusal_reason" in answer) == answer["refused"]  # a refusal always says why
+    assert set(answer) - {"draft", "reason", "checks", "candidate", "query"} == {
+        "question", "answer", "refused", "citations", "retrieved", "timings", "backend", "verdict", "confidence"}
+    if answer["refused"]:  # a refusal always says why
+        assert answer["reason"] and answer["verdict"] in ("withheld", "not_in_documents")
+    else:
+        assert answer["verdict"] in ("supported", "partly_supported") and 0 <= answer["confidence"] <= 1
     for p in answer["retrieved"]:
         assert p["text"] == corpus_text[p["doc"]][p["start"] : p["end"]]
     shown = {n: p for n, p in enumerate(answer["retrieved"], 1)}

@@ -32,7 +32,7 @@ def test_a_question_is_answered_in_its_language_from_the_right_document(lang, it
     assert sync_folder(settings, show_progress=False).total_chunks > 10
 
     answer = Engine(settings).ask(item.question)
-    assert not answer.refused, (answer.refusal_reason, answer.draft)
+    assert not answer.refused, (answer.reason, answer.draft)
     assert any(contains(answer.answer, key) for key in item.must_include), answer.answer
     assert detect(answer.answer) == lang == answer.lang
     assert answer.citations and {c.doc for c in answer.citations} == set(item.docs)

@@ -1,0 +1,34 @@
+"""The engine's three parts, as protocols: what qa.engine.Engine needs of each, so that any of them can be
+passed in (the eval's oracle retriever, the self-calibration's retriever that hides a passage, a verifier
+with another fit) without touching the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from qa.generate import Draft
+from qa.schema import Citation, Passage
+from qa.verify import Verdict
+
+
+class Retrieving(Protocol):
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]: ...
+
+    def count(self) -> int: ...
+
+
+class Generating(Protocol):
+    def context(self, passages: list[Passage]) -> list[Passage]: ...
+
+    def stream(self, query: str, shown: list[Passage], lang: str, draft: Draft,
+               may_answer: Callable[[float], bool] = ...) -> Iterator[str]: ...
+
+
+class Verifying(Protocol):
+    def answerable(self, probe: float) -> bool: ...
+
+    def verify(self, question: str, lang: str, shown: list[Passage], draft: str,
+               signals: dict[str, float]) -> Verdict: ...
+
+    def quotes(self, question: str, passages: list[Passage]) -> list[Citation]: ...
