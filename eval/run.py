@@ -7,11 +7,13 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from calibration.job import calibrate_now, needed
 from config.settings import Settings
 from eval import report
 from eval.gold import GoldItem
@@ -20,7 +22,10 @@ from eval.oracle import OracleRetriever
 from eval.split import half
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
-from qa.followup import standalone
+from qa.fit import NEUTRAL, Fits
+from qa.generate import context
+from qa.retrieve import Retriever
+from qa.verify import Verifier
 
 
 @dataclass
@@ -30,6 +35,10 @@ class RunOptions:
     collection: str | None = None
     retrieval_only: bool = False
     oracle: bool = False  # give the model each item's gold evidence passage (eval/oracle.py)
+    # Wait for the collection's self-calibration (as a user's collection has it) before answering.
+    self_calibrate: bool = True
+    # Refuse nothing on the way (every draft and signal recorded), for fits to be replayed (eval/replay.py).
+    open_fit: bool = False
 
 
 def corpus_hash(texts: dict[str, str]) -> str:
@@ -55,13 +64,21 @@ def prepare(settings: Settings, opts: RunOptions) -> Settings:
     report = sync_folder(settings, show_progress=True)
     if report.embedded_chunks:
         print(f"indexed {report.embedded_chunks} chunks into {settings.chroma.collection!r}")
+    if opts.self_calibrate and not opts.retrieval_only and (why := needed(settings)):
+        print(f"calibrating {settings.chroma.collection!r} ({why}) before the questions, as the app does")
+        calibrate_now(settings)
     return settings
+
+
+def engine_for(settings: Settings, texts: dict[str, str], opts: RunOptions) -> Engine:
+    """The chat's engine, with the oracle's retriever or an open fit passed in when asked for."""
+    retriever = OracleRetriever(Retriever(settings), texts, partial(context, cfg=settings.retrieval)) \
+        if opts.oracle else None
+    return Engine(settings, retriever=retriever, verifier=Verifier(settings, fit=NEUTRAL) if opts.open_fit else None)
 
 
 def run(engine: Engine, items: list[GoldItem], texts: dict[str, str], opts: RunOptions) -> list[dict[str, Any]]:
     opts.out.mkdir(parents=True, exist_ok=True)
-    if opts.oracle:
-        engine.retriever = OracleRetriever(engine.retriever, texts, engine.generator.context)
     results: list[dict[str, Any]] = []
     scores: list[dict[str, float | None]] = []
     bar = tqdm(items, desc="eval", unit="q")
@@ -83,7 +100,7 @@ def ask(engine: Engine, item: GoldItem, opts: RunOptions) -> dict[str, Any]:
         return {**engine.ask(item.question, history=item.turns).to_dict(), "oracle": oracle.placed}
     if opts.retrieval_only:
         t0 = time.perf_counter()
-        passages = engine.search(standalone(item.question, item.turns))
+        passages = engine.preview(item.question, item.turns).retrieved
         return {"question": item.question, "retrieved": [p.public() for p in passages],
                 "timings": {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1), "first_token_ms": None,
                             "total_ms": round((time.perf_counter() - t0) * 1000, 1), "gen_tokens_per_s": None}}
@@ -114,6 +131,7 @@ def write_summary(items: list[GoldItem], results: list[dict[str, Any]], texts: d
         "llm": f"{settings.llm.backend}:{settings.llm.model_name}",
         "embed": settings.embed.model,
         "settings": settings.model_dump(mode="json"),
+        "fit": "open (every draft answered; fits replayed)" if opts.open_fit else Fits(settings).current().describe(),
     }
     (opts.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary
@@ -125,7 +143,7 @@ def evaluate(settings: Settings, items: list[GoldItem], texts: dict[str, str],
     write results.jsonl, summary.json, report.md and report.png to opts.out. Raises IndexUnavailable or
     ValueError when the corpus cannot be indexed or the engine cannot start."""
     settings = prepare(settings, opts)
-    engine = Engine(settings)
+    engine = engine_for(settings, texts, opts)
     results = run(engine, items, texts, opts)
     summary = write_summary(items, results, texts, settings, opts)
     text = report.markdown(summary, items, results, dev_failures_only=dev_failures_only)

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calibration.fitting import Item, fit, outcomes
 from config.settings import ROOT, Settings
 from eval.gold import GoldItem, load, read_docs, validate
 from eval.metrics import aggregate, score_item
+from eval.replay import decided, item_of
 from eval.split import HALVES, half, hash_order
+from qa.fit import NEUTRAL, Fit, Fits, model_fit_path, model_id
 
 DATASETS = "eval/datasets"
 
@@ -123,6 +126,33 @@ def table(rows: list[dict[str, Any]], notes: dict[str, str] | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
+def compare(name: str, items: list[GoldItem], labelled: list[Item], own: Fit,
+            settings: Settings) -> list[dict[str, Any]]:
+    """On the set's test half: every draft shown, the model's global fit, a fit on this set's dev half, and
+    the collection's own fit (its self-calibration) — the comparison that decides whether the last stays."""
+    test = [it for g, it in zip(items, labelled, strict=True) if half(g.id) == "test"]
+    dev = [it for g, it in zip(items, labelled, strict=True) if half(g.id) == "dev"]
+    path = model_fit_path(model_id(settings.llm))
+    model = Fit.read(path) if path.is_file() else NEUTRAL
+    fits = {"every draft": NEUTRAL, "model's global fit": model,
+            "fitted on the dev half": fit(dev, model, source="dev-half", model=model_id(settings.llm),
+                                          budget=settings.checks.budget),
+            "collection's own fit": own}
+    return [{"set": name, "fit": label, **outcomes(test, f)} for label, f in fits.items()]
+
+
+def comparison_table(comparison: list[dict[str, Any]]) -> str:
+    lines = ["Fits compared on each set's test half (the same answers, each fit's decision replayed): the "
+             "collection's own fit comes from questions the app wrote about the collection; the dev-half fit "
+             "from the set's own dev items.", "",
+             "| set | fit | n | accuracy | false refusal | answered but wrong | refusal of unanswerables |",
+             "|---|---|---|---|---|---|---|"]
+    for r in comparison:
+        lines.append(f"| {r['set']} | {r['fit']} | {r['n']} | " + " | ".join(
+            _cell(r[k], "") for k in ("accuracy", "false_refusal", "answered_wrong", "refusal")) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def check(sets: Sequence[SuiteSet]) -> tuple[dict[str, tuple[list[GoldItem], dict[str, str]]], list[str]]:
     """Every set's items and documents, and the problems found (each set's gold file must validate)."""
     loaded, problems = {}, []
@@ -153,21 +183,27 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         return [], 2
     out.mkdir(parents=True, exist_ok=True)
     all_rows: list[dict[str, Any]] = []
+    comparison: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     status = 0
     for s in sets:
         items, texts = loaded[s.name]
         items = select(items, halves, quick_n)
         print(f"\n== {s.name}: {len(items)} items on {s.docs} ==", flush=True)
-        opts = RunOptions(docs=s.docs_path, out=out / s.name)
+        # Every draft answered, every signal recorded: each fit's decisions are replayed on the same answers.
+        opts = RunOptions(docs=s.docs_path, out=out / s.name, open_fit=True)
         t0 = time.perf_counter()
         try:
-            summary, results = evaluate(settings, items, texts, opts, dev_failures_only=True)
+            summary, recorded = evaluate(settings, items, texts, opts, dev_failures_only=True)
         except (IndexUnavailable, ValueError) as e:
             print(f"error: {s.name}: {e}")
             all_rows += [{"set": s.name, "half": h, "error": str(e)} for h in halves]
             status = 1
             continue
+        labelled = [item_of(g, r, s.name) for g, r in zip(items, recorded, strict=True)]
+        own = Fits(settings.with_collection(summary["run"]["collection"])).current()  # what a user gets
+        results = [decided(r, it, own, g.lang) for g, r, it in zip(items, recorded, labelled, strict=True)]
+        comparison += compare(s.name, items, labelled, own, settings)
         set_rows = rows(s.name, items, results, texts, halves)
         all_rows += set_rows
         meta[s.name] = {"gold": list(s.gold), "docs": s.docs, "note": s.note, "items": len(items),
@@ -176,7 +212,7 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         print(f"{s.name}: " + " · ".join(f"{r['half']} accuracy {_cell(r.get('accuracy'), '')}"
                                          for r in set_rows) + f" ({meta[s.name]['seconds']:.0f} s)", flush=True)
     notes = {s.name: s.note for s in sets}
-    text = table(all_rows, notes)
+    text = table(all_rows, notes) + "\n" + comparison_table(comparison)
     header = (f"# Eval suite — {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n\n"
               f"LLM `{settings.llm.backend}:{settings.llm.model_name}` · embeddings `{Path(settings.embed.model).name}`"
               f" · halves {', '.join(halves)}"
@@ -186,7 +222,7 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
     (out / "suite.json").write_text(json.dumps(
         {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "halves": list(halves), "quick_n": quick_n,
          "llm": f"{settings.llm.backend}:{settings.llm.model_name}", "embed": settings.embed.model,
-         "rows": all_rows, "sets": meta}, ensure_ascii=False, indent=2), encoding="utf-8")
+         "rows": all_rows, "fits": comparison, "sets": meta}, ensure_ascii=False, indent=2), encoding="utf-8")
     print("\n" + text)
     print(f"wrote {out}/suite.md, suite.json and one folder per set")
     return all_rows, status
