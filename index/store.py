@@ -13,10 +13,7 @@ from chromadb.config import Settings as ChromaClientSettings
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from config.settings import ChromaSettings
-
-
-class IndexUnavailable(RuntimeError):
-    """Chroma cannot be reached or opened; the message says where and what to do."""
+from index.errors import IndexUnavailable
 
 
 def client(cfg: ChromaSettings) -> ClientAPI:
