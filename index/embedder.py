@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # llama-index is slow to import: loaded with the model
     from index.encoder_embedding import EncoderEmbedding
 
 
-def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def cpu_has_bf16() -> bool:
     try:
-        flags = cpuinfo.read_text()
+        flags = Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
