@@ -46,8 +46,7 @@ class LLMSettings(BaseModel):
                              description="Ollama server",
                              json_schema_extra={"shown": "`OLLAMA_HOST` or `http://127.0.0.1:11434`"})
     ollama_model: str = Field("qwen2.5:1.5b-instruct", description="its model", json_schema_extra=SAME_ROW)
-    openai_base_url: str = Field("http://127.0.0.1:8000/v1",
-                                 description="OpenAI-compatible server")
+    openai_base_url: str = Field("http://127.0.0.1:8000/v1", description="OpenAI-compatible server")
     openai_model: str = Field("local-model", description="its model", json_schema_extra=SAME_ROW)
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="its key", json_schema_extra=SAME_ROW)
     max_tokens: int = Field(320, description="answer cap")
@@ -71,8 +70,7 @@ class LLMSettings(BaseModel):
 class EmbedSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    model: str = Field(str(MODELS / "embeddinggemma-300m"),
-                       description="a sentence-transformers folder")
+    model: str = Field(str(MODELS / "embeddinggemma-300m"), description="a sentence-transformers folder")
     # EmbeddingGemma's own prompts: passages that never repeat their article's title or author are still found
     # by them with the title in the document prompt, the way EmbeddingGemma was trained (BENCHMARKS.md).
     # Set both empty for a model without prompts.
@@ -91,9 +89,10 @@ class EmbedSettings(BaseModel):
     backend: Literal["auto", "torch", "openvino", "openai", "ollama"] = Field(
         "auto", description="`auto` (OpenVINO on CPUs with native bf16, else torch), `torch`, `openvino`, "
         "`openai`, `ollama`")
-    remote_url: str = Field("", description="embedding server", json_schema_extra={
-        "shown": "per backend"})  # "": http://127.0.0.1:8000/v1, or OLLAMA_HOST or http://127.0.0.1:11434
+    # "" is http://127.0.0.1:8000/v1 for openai; OLLAMA_HOST, else http://127.0.0.1:11434, for ollama.
+    remote_url: str = Field("", description="embedding server", json_schema_extra={"shown": "per backend"})
     remote_model: str = Field("embeddinggemma", description="its model", json_schema_extra=SAME_ROW)
+    # Sent as a bearer token when set; never logged.
     api_key: SecretStr = Field(SecretStr(""), description="its key", json_schema_extra=SAME_ROW)
     timeout_s: float = Field(60.0, description="per request")
     remote_batch: int = Field(64, description="texts per request", json_schema_extra=SAME_ROW)

@@ -88,6 +88,8 @@ def test_the_api_key_is_sent_and_a_refusal_is_not_retried(cheap):
     assert len(server.requests) == 1
     with pytest.raises(EmbeddingUnavailable, match="not found"):
         embed_documents(remote(local, server.url, "ollama", remote_model="nope"), TEXTS[:1], [None])
+    embed_documents(remote(local, server.url, "ollama", api_key="s3cret"), TEXTS[:1], [None])
+    assert server.requests[-1]["authorization"] == "Bearer s3cret"
 
 
 def test_a_busy_server_is_retried_by_the_openai_client_with_backoff(cheap):
