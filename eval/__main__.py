@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         texts = read_docs(args.docs)
     except OSError as e:
-        print(f"error: cannot read the corpus folder {args.docs} ({e}): check its permissions", file=sys.stderr)
+        print(f"error: cannot read the corpus folder {args.docs} ({e}): make it and its files readable",
+              file=sys.stderr)
         return 2
     if problems := validate(items, texts):
         print("error: the gold file does not match the documents:\n  " + "\n  ".join(problems[:20]), file=sys.stderr)
