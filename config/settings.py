@@ -8,6 +8,7 @@ Components receive the section they need; nothing else reads os.environ.
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,24 +25,33 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 
 
+# Each field's description is its meaning in README's settings table (rendered by `python -m config.readme`);
+# json_schema_extra {"same_row": True} puts a field in the row of the one above it, and {"shown": "…"} stands
+# for a default that is computed (a default_factory) or too long to print.
+SAME_ROW = {"same_row": True}
+
+
 class LLMSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    backend: Literal["llamacpp", "ollama", "openai"] = "llamacpp"
-    # llamacpp: a local GGUF file, loaded in-process.
-    model_path: Path = MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-    n_ctx: int = 4096
-    n_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2)))
-    # ollama: OLLAMA_HOST is honoured when this is not set (same variable as the ollama CLI).
-    ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
-    ollama_model: str = "qwen2.5:1.5b-instruct"
-    # openai: any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio...).
-    openai_base_url: str = "http://127.0.0.1:8000/v1"
-    openai_model: str = "local-model"
-    openai_api_key: SecretStr = SecretStr("not-needed")
-    max_tokens: int = 320
-    temperature: float = 0.0
-    timeout_s: float = 120.0
+    backend: Literal["llamacpp", "ollama", "openai"] = Field(
+        "llamacpp", description="`llamacpp` (bundled, in-process), `ollama`, `openai` (OpenAI-compatible server)")
+    model_path: Path = Field(MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+                             description="any GGUF with a ChatML template")
+    n_ctx: int = Field(4096, description="context (Ollama's `num_ctx` too)")
+    n_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2)), description="llama.cpp threads",
+                           json_schema_extra={"shown": "CPU count", **SAME_ROW})
+    # The same variable as the ollama CLI's.
+    ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"),
+                             description="Ollama server",
+                             json_schema_extra={"shown": "`OLLAMA_HOST` or `http://127.0.0.1:11434`"})
+    ollama_model: str = Field("qwen2.5:1.5b-instruct", description="its model", json_schema_extra=SAME_ROW)
+    openai_base_url: str = Field("http://127.0.0.1:8000/v1", description="OpenAI-compatible server")
+    openai_model: str = Field("local-model", description="its model", json_schema_extra=SAME_ROW)
+    openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="its key", json_schema_extra=SAME_ROW)
+    max_tokens: int = Field(320, description="answer cap")
+    temperature: float = Field(0.0, description="0: greedy", json_schema_extra=SAME_ROW)
+    timeout_s: float = Field(120.0, description="network timeout", json_schema_extra=SAME_ROW)
 
     @field_validator("ollama_host")
     @classmethod
@@ -60,31 +70,35 @@ class LLMSettings(BaseModel):
 class EmbedSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    # A folder with a sentence-transformers model, or (with network access) any Hugging Face model id.
-    model: str = str(MODELS / "embeddinggemma-300m")
-    # EmbeddingGemma's own prompts; set both empty for models without instructions. "{title}" in the
-    # document prompt is each document's title ("none" when unknown), the way EmbeddingGemma was trained:
-    # passages that never repeat the article's title or author are still found by them (BENCHMARKS.md).
-    query_prompt: str = "task: search result | query: "
-    document_prompt: str = "title: {title} | text: "
-    batch_size: int = 16
+    model: str = Field(str(MODELS / "embeddinggemma-300m"), description="a sentence-transformers folder")
+    # EmbeddingGemma's own prompts: passages that never repeat their article's title or author are still found
+    # by them with the title in the document prompt, the way EmbeddingGemma was trained (BENCHMARKS.md).
+    # Set both empty for a model without prompts.
+    query_prompt: str = Field("task: search result | query: ", description="before a question",
+                              json_schema_extra={"shown": "EmbeddingGemma's"})
+    document_prompt: str = Field("title: {title} | text: ", description="before a passage (`{title}`: its title)",
+                                 json_schema_extra=SAME_ROW)
     # bfloat16 embeds ~1.8x faster on CPUs with native bf16 (AVX512-BF16 / AMX) and stays within a cosine of
-    # 0.998 of float32 (BENCHMARKS.md); elsewhere it is emulated and slower. "auto" picks it when the CPU has it.
-    precision: Literal["auto", "float32", "bfloat16"] = "auto"
-    # "openvino" runs the same model converted by OpenVINO (once, next to the model folder): ~1.4x faster
-    # passages and ~1.5x faster queries than torch in bfloat16, same vectors (BENCHMARKS.md). "auto" picks it
-    # on a CPU with native bf16, where it pays, and falls back to "torch" elsewhere or if it cannot load.
-    # "openai" (any OpenAI-compatible /v1/embeddings: vLLM, text-embeddings-inference, llama.cpp server) and
-    # "ollama" (/api/embed) use a model served by another process or machine; the prompts above are still
-    # prefixed here, so the server must serve the raw model.
-    backend: Literal["auto", "torch", "openvino", "openai", "ollama"] = "auto"
-    # Remote backends: "" is http://127.0.0.1:8000/v1 for openai, OLLAMA_HOST or http://127.0.0.1:11434 for ollama.
-    remote_url: str = ""
-    remote_model: str = "embeddinggemma"
-    api_key: SecretStr = SecretStr("")  # sent as a bearer token (openai) when set; never logged
-    timeout_s: float = 60.0
-    remote_batch: int = 64  # texts per request
-    remote_tries: int = 4  # a failed request is retried after 0.5, 1, 2 s…
+    # 0.998 of float32 (BENCHMARKS.md); elsewhere it is emulated and slower.
+    precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="`auto`: `bfloat16` with native bf16, else `float32`")
+    batch_size: int = Field(16, description="texts per batch", json_schema_extra=SAME_ROW)
+    # OpenVINO runs the same model, converted once next to its folder: ~1.4x faster passages and ~1.5x faster
+    # queries than torch in bfloat16, same vectors (BENCHMARKS.md); it pays only with native bf16. The served
+    # backends still get the prompts above prefixed here, so the server must serve the raw model.
+    backend: Literal["auto", "torch", "openvino", "openai", "ollama"] = Field(
+        "auto", description="`auto` (OpenVINO on CPUs with native bf16, else torch), `torch`, `openvino`, "
+        "`openai`, `ollama`")
+    # "" is http://127.0.0.1:8000/v1 for openai; OLLAMA_HOST, else http://127.0.0.1:11434, for ollama.
+    remote_url: str = Field("", description="embedding server", json_schema_extra={"shown": "per backend"})
+    remote_model: str = Field("embeddinggemma", description="its model", json_schema_extra=SAME_ROW)
+    # Sent as a bearer token when set; never logged.
+    api_key: SecretStr = Field(SecretStr(""), description="its key", json_schema_extra=SAME_ROW)
+    timeout_s: float = Field(60.0, description="per request")
+    remote_batch: int = Field(64, description="texts per request", json_schema_extra=SAME_ROW)
+    # The clients' own retries (index/remote_embed.py): openai retries failed connections, timeouts, 429 and
+    # 5xx after 0.5, 1, 2… s; ollama only failed connections.
+    remote_tries: int = Field(4, description="tries", json_schema_extra=SAME_ROW)
 
     @property
     def remote(self) -> bool:
@@ -109,11 +123,10 @@ class EmbedSettings(BaseModel):
 class ChromaSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    path: Path = ROOT / "storage" / "chroma"
-    # When host is set, talk to a Chroma server (`chroma run`) instead of the embedded store.
-    host: str | None = None
-    port: int = 8000
-    collection: str = "default"
+    path: Path = Field(ROOT / "storage" / "chroma", description="embedded store")
+    collection: str = Field("default", description="the corpus to use", json_schema_extra=SAME_ROW)
+    host: str | None = Field(None, description="a Chroma server instead")
+    port: int = Field(8000, description="its port", json_schema_extra=SAME_ROW)
 
     @field_validator("collection")
     @classmethod
@@ -131,33 +144,32 @@ class ChromaSettings(BaseModel):
 class IngestSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    corpus_dir: Path = ROOT / "corpus"
-    default_collection: str = "default"  # the collection that mirrors corpus_dir
+    corpus_dir: Path = Field(ROOT / "corpus", description="the folder `make run` syncs")
+    default_collection: str = Field("default", description="its collection", json_schema_extra=SAME_ROW)
     # Passages are short so that three of them and the question stay near 600 prompt tokens.
-    chunk_chars: int = 350
-    overlap_sentences: int = 1
-    max_file_mb: float = 20.0
-    docstore_dir: Path = ROOT / "storage" / "docstore"
+    chunk_chars: int = Field(350, description="passage size (whole sentences)")
+    overlap_sentences: int = Field(1, description="sentences of overlap", json_schema_extra=SAME_ROW)
+    max_file_mb: float = Field(20.0, description="larger files are refused")
+    docstore_dir: Path = Field(ROOT / "storage" / "docstore", description="document hashes",
+                               json_schema_extra=SAME_ROW)
 
 
 class RetrievalSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    top_k: int = 5  # passages retrieved and shown
-    candidates: int = 20  # depth of each ranking (dense, keyword) before fusion
-    keyword_weight: float = 0.15  # bonus for the best BM25 match, added to cosine; 0 = dense only
-    # Only passages scoring within this margin of the best one go to the model (all are shown):
-    # fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors.
-    context_margin: float = 0.1
-    # At most this many of them: the prompt is read at ~90 tokens/s on 2 cores, so each ~100-token
-    # passage costs ~1 s before the first token (BENCHMARKS.md).
-    context_passages: int = 3
-    # Cosine similarity under which the best passage counts as unrelated: refuse without the model.
+    top_k: int = Field(5, description="passages shown")
+    candidates: int = Field(20, description="depth of each ranking before fusion",
+                            json_schema_extra=SAME_ROW)
+    keyword_weight: float = Field(0.15, description="BM25 bonus added to the cosine (0: dense only)")
+    # Fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors; the prompt is read
+    # at ~90 tokens/s on 2 cores, so each ~100-token passage costs ~1 s before the first token (BENCHMARKS.md).
+    context_margin: float = Field(0.1, description="the model reads passages this close to the best")
+    context_passages: int = Field(3, description="at most this many", json_schema_extra=SAME_ROW)
     # It separates off-topic questions (recipes, weather, sport: best cosine ≤ 0.19, tests/test_answers.py)
     # from questions about the corpus (the lowest answerable gold item: 0.24). Unanswerable questions *about*
     # the corpus score as high as answerable ones; the checks after generation refuse those.
-    min_score: float = 0.22
-    max_question_chars: int = 2000
+    min_score: float = Field(0.22, description="below this best cosine, refuse without the model")
+    max_question_chars: int = Field(2000, description="question length cap", json_schema_extra=SAME_ROW)
 
 
 class ChecksSettings(BaseModel):
@@ -167,31 +179,28 @@ class ChecksSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    cite_support: float = Field(0.5, description="support (0-1) an answer sentence needs from a passage sentence "
-                                                 "to be cited")
-    budget: float = Field(0.05, description="share of right answers a fit may refuse (on the data it is fitted on)")
-    self_calibrate: bool = Field(True, description="calibrate a collection in the background after it is ingested "
-                                                   "or changes")
-    calibration_passages: int = Field(36, ge=4, description="passages the model writes a question about when a "
-                                                            "collection calibrates itself")
-    recalibrate_after: float = Field(0.2, description="share of documents changed that makes a collection "
-                                                      "calibrate again")
-    agreement_drafts: int = Field(0, ge=0, description="drafts sampled after the answer to measure agreement "
-                                                       "(a signal measured by the eval suite; 0: off)")
+    cite_support: float = Field(0.5, description="support a sentence needs to be cited")
+    budget: float = Field(0.05, description="share of right answers a fit may refuse", json_schema_extra=SAME_ROW)
+    self_calibrate: bool = Field(True, description="calibrate a collection in the background when it is new "
+                                 "or changed")
+    calibration_passages: int = Field(36, ge=4, description="passages it writes questions about",
+                                      json_schema_extra=SAME_ROW)
+    recalibrate_after: float = Field(0.2, description="share of documents changed to calibrate again",
+                                     json_schema_extra=SAME_ROW)
+    agreement_drafts: int = Field(0, ge=0, description="drafts sampled to measure agreement (0: off)")
 
 
 class UISettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    host: str = "127.0.0.1"
-    port: int = 7860
-    concurrency: int = 1  # one generation at a time: the model uses every core
-    max_queue: int = 32
-    # When set, every /v1 API call and /health needs "Authorization: Bearer <key>".
-    api_key: SecretStr | None = None
-    # When both are set, the UI asks for this login.
-    username: str | None = None
-    password: SecretStr | None = None
+    host: str = Field("127.0.0.1", description="bind address")
+    port: int = Field(7860, description="port", json_schema_extra=SAME_ROW)
+    concurrency: int = Field(1, description="generations at once", json_schema_extra=SAME_ROW)
+    max_queue: int = Field(32, description="queue", json_schema_extra=SAME_ROW)
+    api_key: SecretStr | None = Field(None, description="when set, the API and `/health` need "
+                                      "`Authorization: Bearer <key>`")
+    username: str | None = Field(None, description="UI login, when both are set")
+    password: SecretStr | None = Field(None, description="its password", json_schema_extra=SAME_ROW)
 
     def login(self) -> tuple[str, str] | None:
         if self.username and self.password:
@@ -221,7 +230,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = Path(os.environ.get("RAG_SETTINGS_FILE", ROOT / "settings.toml"))
+        toml = _toml_file()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
@@ -237,6 +246,26 @@ class Settings(BaseSettings):
         return self.model_copy(update={"chroma": chroma})
 
 
+def _toml_file() -> Path:
+    return Path(os.environ.get("RAG_SETTINGS_FILE", ROOT / "settings.toml"))
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it and where to fix it."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
+        why = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"setting {'.'.join(loc)} is invalid ({why}){more}: fix RAG_{'__'.join(loc).upper()} "
+                            f"or {_toml_file().name}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{_toml_file()} is not valid TOML ({e}): fix it") from None
+    except ValueError as e:  # pydantic-settings' own, e.g. a section given as an environment variable, not JSON
+        raise SettingsError(f"{e}: fix the RAG_ environment variable it names") from None

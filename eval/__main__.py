@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from config import ROOT, get_settings
+from config.settings import SettingsError
 from eval import report
 from eval.gold import TYPES, GoldError, load, read_docs, validate
 from eval.run import RunOptions, evaluate
@@ -19,7 +20,11 @@ from index.store import IndexUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m eval", description="Score the chatbot on gold Q&A pairs.")
     parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold.jsonl")
     parser.add_argument("--docs", type=Path, default=settings.ingest.corpus_dir,
@@ -53,11 +58,25 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --oracle measures answers; it cannot be combined with --retrieval-only", file=sys.stderr)
         return 2
 
+    if not args.docs.is_dir():
+        what = "is not a folder" if args.docs.exists() else "does not exist"
+        print(f"error: {args.docs} {what}: give the folder the questions are about with --docs", file=sys.stderr)
+        return 2
     try:
         items = load(args.gold)
-        texts = read_docs(args.docs)
-    except (GoldError, OSError) as e:
+    except GoldError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as e:
+        why = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
+        print(f"error: cannot read the gold file {args.gold} ({why}): give a JSONL file of questions with --gold",
+              file=sys.stderr)
+        return 2
+    try:
+        texts = read_docs(args.docs)
+    except OSError as e:
+        print(f"error: cannot read the corpus folder {args.docs} ({e}): make it and its files readable",
+              file=sys.stderr)
         return 2
     if problems := validate(items, texts):
         print("error: the gold file does not match the documents:\n  " + "\n  ".join(problems[:20]), file=sys.stderr)

@@ -13,28 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from config.settings import EmbedSettings
-from index.store import IndexUnavailable
+from index.errors import EmbeddingUnavailable as EmbeddingUnavailable  # re-exported: callers import them here
+from index.errors import ModelMissing
+from index.errors import WrongDimension as WrongDimension
 
 if TYPE_CHECKING:  # llama-index is slow to import: loaded with the model
     from index.encoder_embedding import EncoderEmbedding
 
 
-class ModelMissing(RuntimeError):
-    pass
-
-
-class EmbeddingUnavailable(IndexUnavailable):
-    """No usable vectors (an embedding server down or refusing, vectors of the wrong size): the ingest stops
-    before writing anything of the document at hand, and a question cannot be searched."""
-
-
-class WrongDimension(EmbeddingUnavailable):
-    pass
-
-
-def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def cpu_has_bf16() -> bool:
     try:
-        flags = cpuinfo.read_text()
+        flags = Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
@@ -91,7 +80,11 @@ def _local_model(cfg: EmbedSettings):
 
     from index.encoder_embedding import EncoderEmbedding
 
-    model = SentenceTransformer(cfg.model, device="cpu")
+    try:
+        model = SentenceTransformer(cfg.model, device="cpu")
+    except OSError as e:  # an unknown model id, or one not cached and no network to fetch it
+        raise ModelMissing(f"cannot load the embedding model {cfg.model!r} ({' '.join(str(e).split())}): run "
+                           "`make models`, or set RAG_EMBED__MODEL to a sentence-transformers model folder") from e
     if resolved_precision(cfg) == "bfloat16":
         _to_bfloat16(model)
     return EncoderEmbedding(model, model_name=cfg.model, embed_batch_size=cfg.batch_size,

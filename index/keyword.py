@@ -125,14 +125,12 @@ def names_before(texts: Sequence[str], metas: Sequence[Mapping[str, object]]) ->
 
 
 class KeywordIndex:
-    def __init__(self, ids: list[str], texts: list[str], contexts: Sequence[str] | None = None,
-                 langs: Sequence[str] | None = None) -> None:
-        """contexts: extra text indexed with each passage (see names_before), not shown anywhere.
-        langs: each passage's language if known (else told from the text, see passage_languages)."""
+    def __init__(self, ids: list[str], texts: list[str], contexts: Sequence[str] | None = None) -> None:
+        """contexts: extra text indexed with each passage (see names_before), not shown anywhere."""
         self.ids = ids
         self._vocab: dict[str, int] = {}
         contexts = contexts or [""] * len(texts)
-        langs = list(langs) if langs is not None else passage_languages(ids, texts)
+        langs = passage_languages(ids, texts)
         counts = Counter(langs)
         # The corpus' main languages, most frequent first: a question is also stemmed in these.
         self.languages = [code for code, n in counts.most_common(3)
@@ -142,9 +140,6 @@ class KeywordIndex:
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=self._vocab), show_progress=False)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         analysed = analyse(query, detect(query, self.languages[0] if self.languages else "en"), self.languages)

@@ -76,13 +76,13 @@ def _wrapper(st_model):
     return Pipeline().eval()
 
 
-def convert(cfg: EmbedSettings, out: Path | None = None) -> Path:
+def convert(cfg: EmbedSettings) -> Path:
     """Convert the model, check it against torch, and write it atomically (a killed run leaves nothing)."""
     import openvino as ov
     import torch
     from sentence_transformers import SentenceTransformer
 
-    out = out or converted_dir(cfg)
+    out = converted_dir(cfg)
     t0 = time.perf_counter()
     print(f"converting {cfg.model} to OpenVINO (once; ~1-2 min, up to ~8 GB of memory)…", file=sys.stderr)
     st_model = SentenceTransformer(cfg.model, device="cpu")

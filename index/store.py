@@ -13,10 +13,7 @@ from chromadb.config import Settings as ChromaClientSettings
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from config.settings import ChromaSettings
-
-
-class IndexUnavailable(RuntimeError):
-    """Chroma cannot be reached or opened; the message says where and what to do."""
+from index.errors import IndexUnavailable
 
 
 def client(cfg: ChromaSettings) -> ClientAPI:
@@ -43,15 +40,19 @@ def collection(cfg: ChromaSettings, api: ClientAPI | None = None) -> Collection:
         raise IndexUnavailable(f"cannot open collection {cfg.collection!r} at {describe(cfg)}: {e}") from e
 
 
-def get_all(col: Collection, include: list[str], page: int = 5000) -> dict[str, list]:
-    """Every row of a collection, read a page at a time: one `get` of metadatas beyond ~32k rows fails
-    in Chroma's SQLite layer ("too many SQL variables")."""
+# Rows per `get` when reading a whole collection: one `get` of metadatas beyond ~32k rows fails in Chroma's
+# SQLite layer ("too many SQL variables").
+PAGE = 5000
+
+
+def get_all(col: Collection, include: list[str]) -> dict[str, list]:
+    """Every row of a collection, read PAGE rows at a time."""
     out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
     while True:
-        got = col.get(include=include, limit=page, offset=len(out["ids"]))  # type: ignore[arg-type]
+        got = col.get(include=include, limit=PAGE, offset=len(out["ids"]))  # type: ignore[arg-type]
         for key in out:
             out[key].extend(got[key] or [])  # type: ignore[literal-required]
-        if len(got["ids"]) < page:
+        if len(got["ids"]) < PAGE:
             return out
 
 

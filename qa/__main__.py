@@ -6,8 +6,11 @@ import argparse
 import json
 import sys
 
-from config import get_settings
+from config import Settings, get_settings
+from index import store
 from index.store import IndexUnavailable
+from ingest import library
+from ingest.pipeline import sync_folder
 from qa.backends import BackendUnavailable
 from qa.engine import Engine, InvalidQuestion
 
@@ -21,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="search mode: the best passages and their most relevant sentences, no generation")
     args = parser.parse_args(argv)
     try:
-        engine = Engine(get_settings().with_collection(args.collection))
+        settings = get_settings().with_collection(args.collection)
+        if store.collection(settings.chroma).count() == 0:
+            _index_folder(settings)
+        engine = Engine(settings)
         if engine.retriever.count() == 0:
             print(f"The collection {engine.settings.chroma.collection!r} is empty: "
                   "index documents first with `python -m ingest DIR`.", file=sys.stderr)
@@ -41,9 +47,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(update.delta, end="", flush=True)
         print()
         return _print_final(update.answer)
-    except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
+    except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _index_folder(settings: Settings) -> None:
+    """An empty collection with a folder (the default one's corpus/, on a fresh clone) is synced with it first,
+    as `make run` does."""
+    synced = library.for_collection(settings)
+    if synced.ingest.corpus_dir.is_dir():
+        print(f"Indexing {synced.ingest.corpus_dir} into {settings.chroma.collection!r} first.", file=sys.stderr)
+        for skip in sync_folder(synced, show_progress=True).skipped:
+            print(f"skipped {skip.reason}", file=sys.stderr)
 
 
 def _print_final(answer) -> int:

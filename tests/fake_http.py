@@ -27,8 +27,8 @@ class JSONHandler(BaseHTTPRequestHandler):
 class FakeServer:
     """Serves `handler` (a JSONHandler subclass, usually closing over the fake) until close()."""
 
-    def start(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def start(self, handler: type[BaseHTTPRequestHandler], port: int = 0) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -4,6 +4,7 @@ answered by a local server that runs the bundled model, so the remote path can b
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -58,11 +59,6 @@ def with_embed(settings: Settings, embed: EmbedSettings) -> Settings:
     return settings.model_copy(update={"embed": embed})
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch):
-    monkeypatch.setattr(remote_embed, "BACKOFF_S", 0.01)
-
-
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
 def test_vectors_match_the_local_model_with_the_same_prompts(local, server, backend):
     cfg = remote(local, server.url, backend, remote_batch=2)
@@ -92,16 +88,48 @@ def test_the_api_key_is_sent_and_a_refusal_is_not_retried(cheap):
     assert len(server.requests) == 1
     with pytest.raises(EmbeddingUnavailable, match="not found"):
         embed_documents(remote(local, server.url, "ollama", remote_model="nope"), TEXTS[:1], [None])
+    embed_documents(remote(local, server.url, "ollama", api_key="s3cret"), TEXTS[:1], [None])
+    assert server.requests[-1]["authorization"] == "Bearer s3cret"
+
+
+def test_a_busy_server_is_retried_by_the_openai_client_with_backoff(cheap):
+    cheap.unavailable = 2
+    encoder = remote_embed.RemoteEncoder(remote(EmbedSettings(), cheap.url, remote_tries=3))
+    assert encoder.encode(TEXTS[:2]).shape == (2, 768)
+    at = [r["at"] for r in cheap.requests]
+    # The client's own backoff: 0.5 s then 1 s, less up to a quarter of jitter.
+    assert len(at) == 3 and at[1] - at[0] >= 0.37 and at[2] - at[1] >= 0.74
+
+
+def test_a_busy_server_stops_with_a_clear_error_once_the_tries_are_spent(cheap):
+    cheap.unavailable = 3
+    with pytest.raises(EmbeddingUnavailable, match=r"is busy or failing \(HTTP 503 model is loading; 2 tries\)"):
+        remote_embed.RemoteEncoder(remote(EmbedSettings(), cheap.url, remote_tries=2)).encode(TEXTS[:1])
+    assert len(cheap.requests) == 2
+
+
+def test_an_ollama_server_answering_busy_is_not_retried(cheap):
+    # The ollama client retries nothing but failed connections: the ingest stops, a rerun does the rest.
+    cheap.unavailable = 1
+    with pytest.raises(EmbeddingUnavailable, match=r"is busy or failing \(HTTP 503 model is loading; not retried\)"):
+        remote_embed.RemoteEncoder(remote(EmbedSettings(), cheap.url, "ollama")).encode(TEXTS[:1])
+    assert len(cheap.requests) == 1
 
 
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
-def test_a_busy_server_is_retried_with_exponential_backoff(cheap, backend):
-    local, server = EmbedSettings(), cheap
-    server.unavailable = 2
-    pauses: list[float] = []
-    encoder = remote_embed.RemoteEncoder(remote(local, server.url, backend), sleep=pauses.append)
-    assert encoder.encode(TEXTS[:2]).shape == (2, 768)
-    assert pauses == [0.01, 0.02] and len(server.requests) == 3
+def test_a_server_still_starting_is_waited_for(backend):
+    port = free_port()
+    started: list[FakeEmbedServer] = []
+    later = threading.Timer(0.25, lambda: started.append(FakeEmbedServer(_hashed, port=port)))
+    later.start()  # refused until then; the clients retry after 0.5 s (openai) or at once, then 0.5 s (ollama)
+    try:
+        encoder = remote_embed.RemoteEncoder(remote(EmbedSettings(), f"http://127.0.0.1:{port}", backend))
+        assert encoder.encode(TEXTS[:2]).shape == (2, 768)
+        assert len(started[0].requests) == 1
+    finally:
+        later.join()
+        for fake in started:
+            fake.close()
 
 
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
@@ -114,6 +142,13 @@ def test_a_server_that_is_down_is_a_clear_error(backend):
     message = str(err.value)
     assert url in message and "does not answer" in message and "3 tries" in message
     assert "RAG_EMBED__BACKEND=torch" in message
+
+
+@pytest.mark.parametrize(("backend", "protocol"), [("openai", "OpenAI embeddings"), ("ollama", "Ollama embed")])
+def test_a_web_page_instead_of_vectors_is_a_clear_error(cheap, backend, protocol):
+    cheap.web_page = True  # e.g. remote_url pointing at some web app
+    with pytest.raises(EmbeddingUnavailable, match=f"did not answer in the {protocol} format: <html>"):
+        remote_embed.RemoteEncoder(remote(EmbedSettings(), cheap.url, backend)).encode(TEXTS[:1])
 
 
 def test_vectors_of_the_wrong_size_stop_the_ingest_before_anything_is_written(tmp_path, corpus_copy, local, server):
