@@ -39,13 +39,14 @@ def storage_env(storage: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, subprocess.Popen]]:
-    """Every case started at once: each spends its few seconds importing, so they share the cores."""
+    """Every case started at once: each spends its few seconds importing, so they share the cores. Each has its
+    own storage: two processes on one embedded Chroma store lock each other out."""
     tmp = tmp_path_factory.mktemp("cli")
     (tmp / "binary.jsonl").write_bytes(b"\xff\xfe\x00\x01 not text")
     procs = {name: subprocess.Popen([sys.executable, "-m", *(a.format(tmp=tmp) for a in args)], cwd=ROOT,
-                                    env=storage_env(tmp / "storage", **extra), text=True,
+                                    env=storage_env(tmp / f"storage-{n}", **extra), text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for name, (args, extra, _) in CASES.items()}
+             for n, (name, (args, extra, _)) in enumerate(CASES.items())}
     yield tmp, procs
     for proc in procs.values():
         if proc.poll() is None:

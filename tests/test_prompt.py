@@ -28,8 +28,8 @@ def test_passages_of_other_documents_and_rewritten_passages_are_kept_whole():
 
 def test_each_language_has_its_own_fixed_system_prompt():
     fr, en = build_messages("Q ?", [passage(0, 16)], "fr"), build_messages("Q?", [passage(0, 16)], "en")
-    assert fr[0].content != en[0].content and "Answer in English" in en[0].content
-    assert "Answer in English" not in en[1].content  # the instructions are not read again per question
+    assert fr[0]["content"] != en[0]["content"] and "Answer in English" in en[0]["content"]
+    assert "Answer in English" not in en[1]["content"]  # the instructions are not read again per question
 
 
 def test_the_model_reads_the_passage_closest_in_meaning_even_when_keywords_rank_it_last():
