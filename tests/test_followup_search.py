@@ -51,7 +51,7 @@ def test_search_mode_cites_the_best_sentence_of_each_passage_without_generating(
 
 
 def test_the_last_answer_names_complete_the_follow_up_whoever_passes_the_conversation():
-    from app import conversation
+    from ui.chat import conversation
 
     ui = [{"role": "user", "content": "Quelle start-up chinoise a fait chuter Nvidia ?"},
           {"role": "assistant", "content": 'La start-up DeepSeek <a class="cite" href="#src-1">[1]</a>.'}]
