@@ -78,8 +78,8 @@ def _turns(req: ChatRequest) -> list[Turn]:
                 content = " ".join(part["text"] for part in content if part["type"] == "text")
             turns.append((message["role"], content or ""))
     except ValidationError as e:
-        where = ".".join(str(p) for p in e.errors()[0]["loc"][:1])
-        raise ApiError(400, f"messages.{len(turns)}.content.{where}: not an OpenAI content part "
+        part = e.errors()[0]["loc"][0]
+        raise ApiError(400, f"messages.{len(turns)}.content.{part}: not an OpenAI content part "
                        '(e.g. {"type": "text", "text": "..."})', param="messages") from None
     return turns
 
