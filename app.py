@@ -6,142 +6,69 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from html import escape
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 
-from api.routes import create_api  # noqa: E402
+from api import create_api  # noqa: E402
 from config import Settings, get_settings  # noqa: E402
-from index.embedder import similarity  # noqa: E402
+from index import store  # noqa: E402
+from index.embedder import ModelMissing, embed_model  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
 from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
 from qa.backends import BackendUnavailable, check_reachable, shared_backend  # noqa: E402
-from qa.engine import Engine, InvalidQuestion  # noqa: E402
+from qa.engine import Engine  # noqa: E402
 from qa.engines import Engines  # noqa: E402
-from qa.followup import Turn  # noqa: E402
-from qa.schema import Answer  # noqa: E402
-from ui import documents  # noqa: E402
-from ui.render import CSS, answer_markdown, sources_html  # noqa: E402
-
-EXAMPLES = [
-    "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?",
-    "Who launched DeepSeek?",
-    "Quel modèle de génération d'images DeepSeek a-t-il dévoilé ?",
-    "How much does Alibaba plan to spend on AI data centers?",
-    "Combien d'employés compte Nvidia ?",
-]
+from ui import page  # noqa: E402
+from ui.render import CSS  # noqa: E402
 
 
-def conversation(history: list) -> list[Turn]:
-    """Gradio's message history as (role, text) turns, as the API passes them to the engine."""
-    turns: list[Turn] = []
-    for message in history:
-        content = message.get("content")
-        if isinstance(content, list):
-            content = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
-        if isinstance(content, str) and message.get("role") in ("user", "assistant"):
-            turns.append((message["role"], content))
-    return turns
-
-
-def build(engines: Engines) -> gr.Blocks:
-
-    def panel_of(engine: Engine, answer: Answer, pending: bool = False) -> str:
-        """The sources panel; a refusal's shows the closest passages, their best sentence found by meaning too."""
-        return sources_html(answer, pending, partial(similarity, engine.settings.embed) if answer.refused else None)
-
-    def respond(message: str, history: list, search_only: bool = False,
-                collection: str | None = None) -> Iterator[tuple[str, str]]:
-        try:
-            current = engines.get(collection)
-            if search_only:
-                answer = current.search_answer(message)
-                yield answer_markdown(answer), panel_of(current, answer)
-                return
-            draft, panel, answer = "", "", None
-            for update in current.stream(message, conversation(history)):
-                answer = update.answer
-                if update.kind == "sources":
-                    panel = sources_html(answer, pending=True)  # shown before the model starts
-                    yield "…", panel
-                elif update.kind == "token":
-                    draft += update.delta
-                    yield escape(draft), panel
-            yield answer_markdown(answer), panel_of(current, answer)
-        except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
-            yield f"⚠️ {escape(str(e))}", sources_html(None)
-
-    def show_sources(message: str, history: list, search_only: bool, collection: str | None):
-        if search_only:  # instant anyway, and its panel is final: leave it to `respond`
-            return gr.skip()
-        try:
-            current = engines.get(collection)
-            answer = current.preview(message, conversation(history))
-        except (InvalidQuestion, IndexUnavailable, ValueError):
-            return gr.skip()  # `respond` says what is wrong, in the chat
-        return panel_of(current, answer, pending=not answer.refused)
-
-    settings = engines.settings
-    with gr.Blocks(title="Cited Q&A") as demo:
-        with gr.Row():
-            gr.Markdown("### Ask your documents")
-            corpus = gr.Dropdown(engines.names(), value=settings.chroma.collection,
-                                 label="Corpus", elem_id="corpus", allow_custom_value=False)
-        with gr.Tab("Chat"), gr.Row():
-            with gr.Column(scale=3):
-                sources = gr.HTML(sources_html(None), render=False, elem_id="sources")
-                search_only = gr.Checkbox(False, label="Search only: show the best passages, no generated answer",
-                                          elem_id="search-only")
-                textbox = gr.Textbox(placeholder="Posez une question · Ask a question", elem_id="question")
-                chatbot = gr.Chatbot(height=560, elem_id="chat", sanitize_html=True)
-                # Straight from the Enter key: registered before the chat's own listeners, it runs first and
-                # reads the box before the chat empties it. The chat's chain (empty the box, show the
-                # message, queue: ~150 ms) then calls `respond`, which reuses this very search.
-                textbox.submit(show_sources, [textbox, chatbot, search_only, corpus], [sources], queue=False,
-                               show_progress="hidden", api_visibility="private")
-                gr.ChatInterface(
-                    respond,
-                    chatbot=chatbot,
-                    textbox=textbox,
-                    additional_inputs=[search_only, corpus],
-                    additional_outputs=[sources],
-                    # The question alone: the additional inputs keep their current values, and the examples show
-                    # as the question text in the empty chat (no "Search only" / corpus columns).
-                    examples=[[q] for q in EXAMPLES],
-                    run_examples_on_click=True,
-                    api_name="respond",
-                    fill_height=False,
-                )
-            with gr.Column(scale=2):
-                sources.render()
-        with gr.Tab("Documents"):
-            documents.build(engines, corpus)
-    return demo
+class CannotStart(RuntimeError):
+    """A setting or a folder to fix before the app can serve; the message says which and how."""
 
 
 def prepare(settings: Settings) -> Engine:
     """Sync the corpus with its folder (free when nothing changed), then load the models once."""
-    # The GGUF loads in C, off the GIL, while the embedder loads in Python: a start ~3 s shorter.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(shared_backend, settings.llm)
-        synced = library.for_collection(settings)
-        if synced.ingest.corpus_dir.is_dir():
-            report = sync_folder(synced, show_progress=True)
-            for skip in report.skipped:
-                print(f"skipped {skip.reason}", file=sys.stderr)
-        engine = Engine(settings)
-        if engine.retriever.count() == 0:
-            raise SystemExit(f"The collection {settings.chroma.collection!r} is empty: "
-                             "index documents first with `python -m ingest DIR --collection NAME`.")
-        engine.search("warm-up")  # loads the embedder now, not on the first question
+    name, folder = settings.chroma.collection, library.folder_of(settings)
+    try:
+        indexed = name in store.list_collections(settings.chroma)
+    except IndexUnavailable as e:
+        raise CannotStart(f"{e}: set RAG_CHROMA__PATH to a folder you can write to, or RAG_CHROMA__HOST and "
+                          "RAG_CHROMA__PORT to a running `chroma run`") from None
+    if not folder.is_dir() and not indexed:
+        if name == settings.ingest.default_collection:
+            raise CannotStart(f"the corpus folder {folder} does not exist: put your documents there, or set "
+                              "RAG_INGEST__CORPUS_DIR to their folder")
+        raise CannotStart(f"there is no corpus {name!r}: index a folder with `python -m ingest DIR --collection "
+                          f"{name}`, or create it in the UI's Documents tab")
+    # The GGUF loads in C, off the GIL, while the embedder loads in Python: a start ~3 s shorter. Not waited
+    # for here: an error below is shown at once (the process still ends when the load does).
+    loading = ThreadPoolExecutor(1)
+    loading.submit(shared_backend, settings.llm)  # a failure is said by `check_reachable` below
+    loading.shutdown(wait=False)
+    try:
+        embed_model(settings.embed)
+    except (ModelMissing, IndexUnavailable):
+        raise
+    except Exception as e:  # a model folder torch cannot read, a hub id with no network: one line, not a traceback
+        raise CannotStart(f"the embedding model {settings.embed.model} cannot be loaded ({_first_line(e)}): run "
+                          "`make models`, or set RAG_EMBED__MODEL to a sentence-transformers model folder") from None
+    if folder.is_dir():
+        for skip in sync_folder(library.for_collection(settings), show_progress=True).skipped:
+            print(f"skipped {skip.reason}", file=sys.stderr)
+    else:
+        print(f"warning: the corpus folder {folder} does not exist: serving what is already indexed", file=sys.stderr)
+    engine = Engine(settings)
+    if engine.retriever.count() == 0:
+        raise CannotStart(f"the corpus {name!r} has no documents: put some in {folder}, or index a folder with "
+                          f"`python -m ingest DIR --collection {name}`")
+    engine.search("warm-up")  # the query path ready now, not on the first question
     try:
         check_reachable(settings.llm)  # loaded above unless it failed; this says why
     except BackendUnavailable as e:  # the UI still starts: search works, answers say what is wrong
@@ -149,10 +76,14 @@ def prepare(settings: Settings) -> Engine:
     return engine
 
 
+def _first_line(e: Exception) -> str:
+    return next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
+
+
 def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
     """The API and the UI on one FastAPI app, sharing the engines (and so the one warm model)."""
     engines = Engines(engine)
-    demo = build(engines)
+    demo = page.build(engines)
     demo.queue(default_concurrency_limit=engine.settings.ui.concurrency, max_size=engine.settings.ui.max_queue)
     app = create_api(engines)
     login = engine.settings.ui.login()
@@ -161,16 +92,20 @@ def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as e:
+        where = [str(p) for p in e.errors()[0]["loc"]]
+        raise SystemExit(f"error: the setting {'.'.join(where)} is invalid ({e.errors()[0]['msg']}): fix "
+                         f"RAG_{'__'.join(where).upper()} or settings.toml") from None
     parser = argparse.ArgumentParser(prog="python app.py", description=__doc__)
     parser.add_argument("--collection", default=settings.chroma.collection)
     parser.add_argument("--host", default=settings.ui.host, help="bind address (default: %(default)s)")
     parser.add_argument("--port", type=int, default=settings.ui.port)
     args = parser.parse_args(argv)
     try:
-        settings = settings.with_collection(args.collection)
-        engine = prepare(settings)
-    except (IndexUnavailable, ValueError) as e:
+        engine = prepare(settings.with_collection(args.collection))
+    except (CannotStart, ModelMissing, IndexUnavailable, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
     app, _ = serve(engine, args.host, args.port)
     print(f"Ready: http://{args.host}:{args.port}  (API: http://{args.host}:{args.port}/v1, docs at /docs)",

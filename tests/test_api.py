@@ -25,17 +25,29 @@ def client(base_url):
     return OpenAI(base_url=f"{base_url}/v1", api_key="unused", max_retries=0, timeout=300)
 
 
-def test_models_list_one_per_corpus(client, engine):
+def test_models_list_one_per_corpus_and_the_schema_is_openais(client, engine, base_url):
     ids = [m.id for m in client.models.list().data]
     assert f"corpus:{engine.settings.chroma.collection}" in ids
+    schemas = httpx.get(f"{base_url}/openapi.json", timeout=30).json()["components"]["schemas"]
+    assert {"ChatCompletion", "ChatCompletionUserMessageParam", "Model"} <= set(schemas)
 
 
 def test_openai_client_gets_a_cited_answer_with_the_structured_extra(client, engine, corpus_text):
+    from openai.types.chat import ChatCompletion
+
+    from qa.schema import Answer
+
     model = f"corpus:{engine.settings.chroma.collection}"
-    done = client.chat.completions.create(model=model, messages=[{"role": "user", "content": NVIDIA}])
+    # Content as parts, after a system message: the question is the last user message's text.
+    done = client.chat.completions.create(model=model, messages=[
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": [{"type": "text", "text": NVIDIA}]}])
+    assert isinstance(done, ChatCompletion) and done.model == model and done.choices[0].finish_reason == "stop"
     text = done.choices[0].message.content
-    assert "600" in text and "[" in text
+    assert done.choices[0].message.role == "assistant" and "600" in text and "[" in text
     rag = done.model_extra["rag"]
+    assert set(Answer(question="q").to_dict()) <= set(rag)  # all of `Answer.to_dict()`, whatever fields it gains
+    assert rag["question"] == NVIDIA and rag["answer"] == text
     assert rag["citations"] and all(f"[{c['n']}]" in text for c in rag["citations"])
     for p in rag["retrieved"]:
         assert p["text"] == corpus_text[p["doc"]][p["start"] : p["end"]]
@@ -46,25 +58,34 @@ def test_openai_client_streaming_ends_with_the_verified_answer(client, engine):
                                             messages=[{"role": "user", "content": NVIDIA}])
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
-    assert chunks[0].model_extra["rag"]["retrieved"]  # sources before the answer
+    assert chunks[0].choices[0].delta.role == "assistant" and chunks[0].model_extra["rag"]["retrieved"]
+    assert all(c.id == chunks[0].id and c.object == "chat.completion.chunk" for c in chunks)
     final = chunks[-1].model_extra["rag"]
     assert chunks[-1].choices[0].finish_reason == "stop" and final["answer"] == text.strip()
+    assert final["citations"] and all(f"[{c['n']}]" in text for c in final["citations"])
 
 
 def test_errors_use_openai_shapes_and_status_codes(client, base_url, engine):
     import openai
 
+    model = f"corpus:{engine.settings.chroma.collection}"
     with pytest.raises(openai.NotFoundError) as err:
         client.chat.completions.create(model="corpus:nope", messages=[{"role": "user", "content": "x"}])
-    assert err.value.body["code"] == "model_not_found"
+    assert err.value.body["code"] == "model_not_found" and err.value.body["param"] == "model"
     with pytest.raises(openai.BadRequestError, match="type a question"):
-        client.chat.completions.create(model=f"corpus:{engine.settings.chroma.collection}",
-                                       messages=[{"role": "user", "content": "   "}])
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "   "}])
     with pytest.raises(openai.BadRequestError, match="limit is 2,000"):
-        client.chat.completions.create(model=f"corpus:{engine.settings.chroma.collection}",
-                                       messages=[{"role": "user", "content": "x" * 100_000}])
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "x" * 100_000}])
+    with pytest.raises(openai.BadRequestError, match="must contain a user message"):
+        client.chat.completions.create(model=model, messages=[{"role": "system", "content": "Be brief."}])
+    with pytest.raises(openai.BadRequestError, match="'bogus' .* expected tags: 'developer', 'system', 'user'"):
+        client.chat.completions.create(model=model, messages=[{"role": "bogus", "content": "x"}])
+    with pytest.raises(openai.BadRequestError, match=r"messages\.0\.content\.1: not an OpenAI content part"):
+        client.chat.completions.create(model=model, messages=[
+            {"role": "user", "content": [{"type": "text", "text": "Who?"}, {"type": "nope"}]}])
     reply = httpx.post(f"{base_url}/v1/chat/completions", json={"model": "corpus:x"}, timeout=30)
-    assert reply.status_code == 400 and reply.json()["error"]["type"] == "invalid_request_error"
+    assert reply.status_code == 400 and reply.json()["error"] == {
+        "message": "messages: Field required", "type": "invalid_request_error", "param": "messages", "code": None}
 
 
 def test_retrieve_is_search_mode_with_offsets(base_url, engine, corpus_text):
@@ -121,6 +142,8 @@ def test_four_simultaneous_streams_complete_and_match_their_questions(client, en
 
 
 def test_api_key_is_required_on_every_endpoint_when_set(indexed):
+    import openai
+
     from config.settings import UISettings
     from qa.engine import Engine
 
@@ -130,6 +153,9 @@ def test_api_key_is_required_on_every_endpoint_when_set(indexed):
                              ("GET", "/v1/documents"), ("POST", "/v1/chat/completions")):
             reply = httpx.request(method, url + path, json={}, timeout=30)
             assert reply.status_code == 401 and reply.json()["error"]["code"] == "invalid_api_key", path
-        ok = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer s3cret"}, timeout=30)
-        assert ok.status_code == 200
+        with pytest.raises(openai.AuthenticationError) as err:
+            openai.OpenAI(base_url=f"{url}/v1", api_key="wrong", max_retries=0).models.list()
+        assert err.value.body["code"] == "invalid_api_key"
+        models = openai.OpenAI(base_url=f"{url}/v1", api_key="s3cret", max_retries=0).models.list()
+        assert f"corpus:{indexed.chroma.collection}" in [m.id for m in models]
         assert httpx.get(url + "/", timeout=30).status_code == 200  # the UI itself is not behind the key

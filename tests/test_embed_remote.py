@@ -243,7 +243,7 @@ def test_the_documents_tab_describes_progress_with_kb_per_second_and_time_left()
 
 @pytest.mark.slow
 def test_a_remote_ingest_finds_the_same_top_passages_for_the_readme_examples(tmp_path, local, server, indexed):
-    from app import EXAMPLES
+    from ui.chat import EXAMPLES
 
     settings = with_embed(make_settings(tmp_path / "storage"), remote(local, server.url))
     report = sync_folder(settings, show_progress=False)

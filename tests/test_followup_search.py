@@ -57,7 +57,7 @@ def test_search_mode_cites_the_best_sentence_of_each_passage_without_generating(
 
 
 def test_the_conversation_is_read_the_same_whoever_passes_it():
-    from app import conversation
+    from ui.chat import conversation
 
     ui = [{"role": "user", "content": "Quelle start-up chinoise a fait chuter Nvidia ?"},
           {"role": "assistant", "content": 'La start-up DeepSeek <a class="cite" href="#src-1">[1]</a>.'}]

@@ -53,7 +53,7 @@ def test_a_refusal_shows_the_closest_passages_with_their_best_sentence_highlight
 
 
 def test_the_examples_show_only_the_question_and_run_with_the_current_options(app_url, browser):
-    from app import EXAMPLES
+    from ui.chat import EXAMPLES
 
     page = browser.new_page()
     page.goto(app_url)
