@@ -13,6 +13,7 @@ from ingest import library
 from ingest.pipeline import sync_folder
 from qa.backends import BackendUnavailable
 from qa.engine import Engine, InvalidQuestion
+from qa.schema import Answer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,12 +63,17 @@ def _index_folder(settings: Settings) -> None:
             print(f"skipped {skip.reason}", file=sys.stderr)
 
 
-def _print_final(answer) -> int:
+def _print_final(answer: Answer) -> int:
     if answer.error:
         print(f"error: {answer.error}", file=sys.stderr)
         return 1
     print("\n" + ("─" * 60))
+    if answer.verdict:
+        sure = f", confidence {answer.confidence:.2f}" if answer.confidence is not None else ""
+        print(f"[{answer.verdict.replace('_', ' ')}{sure}{': ' + answer.reason if answer.reason else ''}]")
     print(answer.answer)
+    if answer.verdict == "withheld":
+        print(f"  withheld draft: {answer.draft.strip()}")
     for c in answer.citations:
         print(f"  [{c.n}] {c.doc} {c.start}-{c.end}: {c.quote[:160]}")
     t = answer.timings

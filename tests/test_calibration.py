@@ -60,3 +60,42 @@ def test_supported_needs_calibrated_confidence_and_every_sentence():
 ])
 def test_the_answer_key_is_words_of_the_passage(answer, passage, key):
     assert answer_key(answer, passage) == key
+
+
+@pytest.mark.slow
+def test_a_collection_calibrates_itself_behind_the_users_questions_and_resumes(indexed, tmp_path):
+    """The real job on the shipped corpus: questions are answered while it runs (it gives the model up to
+    them), a cancelled run resumes where it stopped, and the fit is stored with the collection and applies."""
+    import json
+    import time
+
+    from calibration.job import Calibration, log_path
+    from calibration.jobs import Jobs
+    from qa.engine import Engine
+    from qa.fit import Fits
+
+    settings = indexed.model_copy(update={
+        "checks": indexed.checks.model_copy(update={"calibration_passages": 10}),
+        "ingest": indexed.ingest.model_copy(update={"docstore_dir": tmp_path / "docstore"})})  # its own fit file
+    jobs = Jobs()
+    assert jobs.start(settings) == "not calibrated for this model yet"
+    while (p := jobs.progress(settings.chroma.collection)) is None or p.done < 1:
+        time.sleep(0.5)
+    answer = Engine(settings).ask("Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?")
+    assert not answer.error and "600" in answer.answer
+    assert jobs.running(settings.chroma.collection)  # the question did not wait for the calibration to end
+    jobs.cancel(settings.chroma.collection)
+    jobs.wait(settings.chroma.collection)
+    assert jobs.progress(settings.chroma.collection).state == "cancelled"
+
+    lines = log_path(settings).read_text().splitlines()
+    done = {json.loads(line)["passage"] for line in lines[1:]}
+    assert 1 <= len(done) < 10
+    fitted = Calibration(settings).run()  # resumes: the passages already handled are not asked again
+    after = [json.loads(line) for line in log_path(settings).read_text().splitlines()[1:]]
+    assert [r["passage"] for r in after[: len(lines) - 1]] == [json.loads(x)["passage"] for x in lines[1:]]
+    assert len({r["passage"] for r in after}) == 10
+    hidden = [r for r in after if r.get("answerable") is False]
+    assert hidden and all(not r["right"] for r in hidden)
+    assert fitted is not None and fitted.source == "collection" and fitted.questions >= 12
+    assert Fits(settings).current() == fitted  # applies to the collection's engine at once

@@ -51,3 +51,29 @@ def test_a_refusal_uses_the_given_similarity_to_pick_the_sentence():
     ans = Answer(question="How is tarte Tatin made?", refused=True, retrieved=[p])
     by_meaning = lambda left, right: np.array([[0.0, 1.0]])  # noqa: E731 - the second sentence is the closest
     assert "<mark>Le gâteau aux pommes caramélisées est renversé.</mark>" in sources_html(ans, similarity=by_meaning)
+
+
+def test_the_verdict_is_said_and_a_withheld_draft_stays_readable_with_why():
+    shown = Answer(question="q", answer="Janus-Pro [1].", verdict="partly_supported", confidence=0.41,
+                   reason="its calibrated confidence 0.41 is under 0.80")
+    html = answer_markdown(shown)
+    assert "Partly supported" in html and "0.41" in html and "Janus-Pro" in html
+    withheld = Answer(question="q", answer="Le corpus ne le dit pas.", refused=True, verdict="withheld",
+                      draft="Nvidia compte <b>26 000</b> employés [2].", reason="no sentence of the draft is supported")
+    html = answer_markdown(withheld)
+    assert "Le corpus ne le dit pas." in html and "A draft was withheld: no sentence of the draft is supported" in html
+    assert '<details class="withheld">' in html and "&lt;b&gt;26 000&lt;/b&gt;" in html  # folded, escaped
+    before = Answer(question="q", answer="Le corpus ne le dit pas.", refused=True, verdict="not_in_documents",
+                    reason="no passage is close enough to the question")
+    assert "<details" not in answer_markdown(before) and "no passage is close enough" in answer_markdown(before)
+
+
+def test_the_chat_history_keeps_the_answers_words_only():
+    from ui.chat import conversation
+
+    shown = answer_markdown(Answer(question="q", answer="Janus-Pro [1].", verdict="supported", confidence=0.9))
+    withheld = answer_markdown(Answer(question="q", answer="Le corpus ne le dit pas.", refused=True,
+                                      verdict="withheld", draft="Un brouillon.", reason="why"))
+    turns = conversation([{"role": "assistant", "content": shown}, {"role": "assistant", "content": withheld}])
+    assert "Supported" not in turns[0][1] and "Janus-Pro" in turns[0][1]
+    assert "brouillon" not in turns[1][1] and "Le corpus ne le dit pas." in turns[1][1]

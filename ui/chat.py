@@ -3,6 +3,7 @@ filled from the Enter key before the model starts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import partial
 from html import escape
@@ -16,7 +17,9 @@ from qa.engine import Engine, InvalidQuestion
 from qa.engines import Engines
 from qa.followup import Turn
 from qa.schema import Answer
-from ui.render import answer_markdown, sources_html
+from ui.render import answer_markdown, draft_markdown, sources_html
+
+_ADDED = re.compile(r'<div class="verdict[^"]*">.*?</div>|<details class="withheld">.*?</details>', re.S)
 
 EXAMPLES = [
     "Combien Nvidia a-t-elle perdu en Bourse après l'annonce de DeepSeek ?",
@@ -28,14 +31,15 @@ EXAMPLES = [
 
 
 def conversation(history: list) -> list[Turn]:
-    """Gradio's message history as (role, text) turns, as the API passes them to the engine."""
+    """Gradio's message history as (role, text) turns, as the API passes them to the engine: the answers'
+    words, without the verdict line or a withheld draft this page added to them."""
     turns: list[Turn] = []
     for message in history:
         content = message.get("content")
         if isinstance(content, list):
             content = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
         if isinstance(content, str) and message.get("role") in ("user", "assistant"):
-            turns.append((message["role"], content))
+            turns.append((message["role"], _ADDED.sub(" ", content)))
     return turns
 
 
@@ -63,7 +67,7 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
                     yield "…", panel
                 elif update.kind == "token":
                     draft += update.delta
-                    yield escape(draft), panel
+                    yield draft_markdown(draft), panel
             yield answer_markdown(answer), panel_of(current, answer)
         except (InvalidQuestion, IndexUnavailable, BackendUnavailable, ValueError) as e:
             yield f"⚠️ {escape(str(e))}", sources_html(None)

@@ -16,13 +16,47 @@ Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 _MARK = re.compile(r"\[(\d+)\]")
 
 
+_VERDICT = {
+    "supported": ("supported", "✓ Supported by the sources"),
+    "partly_supported": ("partly", "◐ Partly supported"),
+}
+
+
+def draft_markdown(text: str) -> str:
+    """The draft while the model writes it: said to be a draft, under check."""
+    return f'<div class="verdict checking">Draft, being checked against the sources…</div>{escape(text)}'
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The chat message: escaped answer text, unsupported sentences flagged, citation markers linked."""
+    """The chat message: the verdict, then the escaped answer with unsupported sentences flagged and citation
+    markers linked; a withheld draft stays readable, folded, with why it was withheld."""
     if answer.error:
         body = f"⚠️ {escape(answer.error)}"
         if answer.answer:
             body += f"\n\n<i>Partial answer:</i> {escape(answer.answer)}"
         return body
+    if answer.refused:
+        return _refusal(answer)
+    head = ""
+    if answer.verdict in _VERDICT:
+        kind, label = _VERDICT[answer.verdict]
+        why = f": {escape(answer.reason)}" if answer.reason else ""
+        sure = f" · confidence {answer.confidence:.2f}" if answer.confidence is not None else ""
+        head = f'<div class="verdict {kind}">{label}{why}{sure}</div>'
+    return head + _body(answer)
+
+
+def _refusal(answer: Answer) -> str:
+    body = f'<span class="refusal">{escape(answer.answer)}</span>'
+    if answer.verdict == "withheld" and answer.draft:
+        return (f'{body}<details class="withheld"><summary>A draft was withheld: {escape(answer.reason or "")}'
+                f'</summary><div class="draft">{escape(answer.draft)}</div></details>')
+    if answer.reason:
+        return f'{body}<div class="verdict why">{escape(answer.reason)}</div>'
+    return body
+
+
+def _body(answer: Answer) -> str:
     text = answer.answer
     pieces, cursor = [], 0
     for start, end in answer.unsupported:
@@ -33,10 +67,7 @@ def answer_markdown(answer: Answer) -> str:
         )
         cursor = end
     pieces.append(_link_markers(escape(text[cursor:])))
-    body = "".join(pieces)
-    if answer.refused:
-        body = f'<span class="refusal">{body}</span>'
-    return body
+    return "".join(pieces)
 
 
 def _link_markers(text: str) -> str:
@@ -118,4 +149,10 @@ CSS = """
 .sources .meta { font-size: .75em; opacity: .7; margin-top: .6em; }
 .unsupported { text-decoration: underline dotted #c62828; }
 .refusal { font-style: italic; }
+.verdict { font-size: .8em; margin-bottom: .3em; opacity: .85; }
+.verdict.supported { color: #2e7d32; }
+.verdict.partly { color: #b26a00; }
+.verdict.checking { font-style: italic; }
+.withheld summary { font-size: .8em; cursor: pointer; }
+.withheld .draft { white-space: pre-wrap; opacity: .75; border-left: 3px solid #b26a00; padding-left: .5em; }
 """
