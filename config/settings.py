@@ -138,6 +138,9 @@ class IngestSettings(BaseModel):
     overlap_sentences: int = 1
     max_file_mb: float = 20.0
     docstore_dir: Path = ROOT / "storage" / "docstore"
+    left_out_warning: float = Field(0.2, ge=0, le=1, description=(
+        "Warn, in the ingest report, about a document when more than this share of its characters (0-1) is "
+        "left out of the index as page furniture (menus, link lists, repeated page headers and footers)."))
 
 
 class RetrievalSettings(BaseModel):
