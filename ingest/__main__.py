@@ -20,6 +20,7 @@ from index.store import IndexUnavailable, describe
 from ingest import library
 from ingest.formats import IngestError
 from ingest.pipeline import SyncReport, sync_folder
+from ingest.reader import not_a_folder
 from ingest.records import over, percent, warning
 
 COMMANDS = ("add", "remove", "list")
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             case _:
                 if args.dir:
                     if not args.dir.is_dir():
-                        raise IngestError(f"{args.dir} is not a folder: give the folder of documents to index")
+                        raise not_a_folder(args.dir)
                     library.remember_folder(settings, args.dir)
                     folder = args.dir.resolve()
                 else:

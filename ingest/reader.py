@@ -26,10 +26,14 @@ class Skipped:
     reason: str
 
 
+def not_a_folder(root: Path) -> IngestError:
+    return IngestError(f"{root} is not a folder: give the folder of documents to index "
+                       "(python -m ingest DIR) or set RAG_INGEST__CORPUS_DIR")
+
+
 def scan(root: Path) -> list[Path]:
     if not root.is_dir():
-        raise IngestError(f"{root} is not a folder: give the folder of documents to index "
-                          "(python -m ingest DIR) or set RAG_INGEST__CORPUS_DIR")
+        raise not_a_folder(root)
     return sorted(
         p for p in root.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)

@@ -181,6 +181,14 @@ def test_documents_whose_lines_read_like_a_footer_are_indexed_whole(tmp_path):
     assert listed["liens.md"].chunks == 0 and listed["liens.md"].left_out == 1
     assert listed["rapport.md"].left_out == 0 and listed["bleuet.pdf"].left_out == report.left_out["bleuet.pdf"]
 
+    from ui import documents  # the Documents tab shows the same, and warns
+
+    rows = {r[0]: r for r in documents.table(settings, "whole")}
+    assert rows["rapport.md"][3] == "0.0 %" and rows["liens.md"][1:] == [0, rows["liens.md"][2], "100.0 % ⚠"]
+    html = documents.report_html(report, "Indexed", settings)
+    assert "liens.md 100.0 %" in html and "2 indexed whole" in html
+    assert "⚠ liens.md: 100.0 % of its text is left out of the index" in html and "⚠ rapport.md" not in html
+
 
 @pytest.mark.models
 def test_the_cli_reports_the_share_left_out_per_document_and_warns(tmp_path, capsys, monkeypatch):

@@ -30,12 +30,16 @@ def report_html(report: SyncReport, action: str, settings: Settings) -> str:
     lines = [f"<b>{escape(action)}</b>: {len(report.added)} added, {len(report.changed)} updated, "
              f"{len(report.removed)} removed · {report.embedded_chunks} chunks embedded · "
              f"{report.total_chunks} chunks in the corpus"]
-    shares = {d: report.left_out[d] for d in report.added + report.changed if d in report.left_out}
-    if shares:  # what each (re)indexed document lost to page furniture, so that a bad extraction shows
+    # What each (re)indexed document lost to page furniture, so that a bad extraction shows.
+    indexed = report.added + report.changed
+    shares = sorted((d, report.left_out[d]) for d in indexed if report.left_out.get(d))
+    if shares:
+        whole = len(indexed) - len(shares)
         lines.append('<div class="left-out">Left out of the index as page furniture: ' + ", ".join(
-            f"{escape(d)} {percent(share)}" for d, share in sorted(shares.items())) + "</div>")
+            f"{escape(d)} {percent(share)}" for d, share in shares) + (f" · {whole} indexed whole" if whole else "")
+            + "</div>")
     lines += [f'<div class="skip">⚠ {escape(warning(d, share, settings))}</div>'
-              for d, share in sorted(shares.items()) if over(share, settings)]
+              for d, share in shares if over(share, settings)]
     lines += [f'<div class="skip">⚠ {escape(s.reason)}</div>' for s in report.skipped]
     return "".join(lines)
 
