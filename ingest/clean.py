@@ -4,8 +4,8 @@ A line is content, blank or furniture. Furniture is left out of the index (chunk
 only, so offsets always point into the file as read); every other word of the document is indexed. The rules
 look at links, punctuation, repetition and position, so they behave the same in every language:
 - a line of links and URLs with no letter or digit outside them (a menu of links, a bare URL);
-- the document's tail, when it is at least 3 lines that are not sentences and are mostly links (related
-  articles, link lists) -- never a tail of sentences, so a report's last paragraphs always stay;
+- the document's tail, when it is at least 3 lines that are not sentences, most of them mostly links
+  (related articles, link lists) -- never a tail of sentences, so a report's last paragraphs always stay;
 - in a PDF of 3 pages or more, a line among the first or last lines of more than half of its pages (running
   headers and footers); a short line may differ in its digits from page to page (a page number).
 A line repeated across the documents of a corpus is the corpus pass's (ingest/repeated.py).
@@ -50,7 +50,7 @@ _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
 TAIL_MIN_LINES = 3  # a tail of furniture is a list, not one closing line
-LINK_SHARE = 0.5  # of a line's (or a tail's) characters inside links, for it to be "mostly links"
+LINK_SHARE = 0.5  # of a line's characters inside links, for it to be "mostly links"
 SENTENCE_CHARS = 80  # characters outside links from which a line counts as prose even without an end mark
 EDGE_LINES = 3  # lines at the top and at the bottom of a PDF page where headers and footers are
 EDGE_MIN_PAGES = 3
@@ -107,16 +107,21 @@ def _link_share(line: str) -> tuple[int, int]:
     return links, solid(line) - hidden
 
 
+def _mostly_links(line: str) -> bool:
+    links, seen = _link_share(line)
+    return links > 0 and links >= LINK_SHARE * seen
+
+
 def _is_sentence(line: str) -> bool:
     """Prose: not mostly links, and either ending like a sentence or long."""
-    links, seen = _link_share(line)
-    if links >= LINK_SHARE * seen:
+    if _mostly_links(line):
         return False
+    links, seen = _link_share(line)
     return bool(ENDS_SENTENCE.search(line)) or seen - links >= SENTENCE_CHARS
 
 
 def _link_tail(text: str, lines: list[Line]) -> list[int]:
-    """The lines after the last sentence, when there are a few and they are mostly links."""
+    """The lines after the last sentence, when there are a few and most of them are mostly links."""
     tail: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
         ln = lines[i]
@@ -125,10 +130,8 @@ def _link_tail(text: str, lines: list[Line]) -> list[int]:
         if ln.kind == "content" and _is_sentence(text[ln.start : ln.end]):
             break
         tail.append(i)
-    shares = [_link_share(text[lines[i].start : lines[i].end]) for i in tail]
-    if len(tail) < TAIL_MIN_LINES or sum(s[0] for s in shares) < LINK_SHARE * sum(s[1] for s in shares):
-        return []
-    return tail
+    links = sum(_mostly_links(text[lines[i].start : lines[i].end]) for i in tail)
+    return tail if len(tail) >= TAIL_MIN_LINES and 2 * links > len(tail) else []
 
 
 def _page_edges(text: str, lines: list[Line], pages: Sequence[tuple[int, int, int]]) -> set[int]:
