@@ -152,6 +152,8 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(20.0, description="larger files are refused")
     docstore_dir: Path = Field(ROOT / "storage" / "docstore", description="document hashes",
                                json_schema_extra=SAME_ROW)
+    left_out_warning: float = Field(0.2, ge=0, le=1, description="warn when more than this share of a document "
+                                    "is left out as page furniture")
 
 
 class RetrievalSettings(BaseModel):

@@ -3,7 +3,8 @@
   python -m ingest [DIR] [--collection NAME] [--reset] [--dry-run] [--watch]   sync the folder
   python -m ingest add FILE... [--collection NAME]                              copy into the folder and index
   python -m ingest remove DOC... [--collection NAME]                            delete from folder and index
-  python -m ingest list [--collection NAME]                                     documents, chunks, when indexed
+  python -m ingest list [--collection NAME]                                     documents, chunks, when indexed,
+                                                                                share left out as page furniture
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import time
 from pathlib import Path
 
 from config import Settings, get_settings
+from index.embedder import ModelMissing
 from index.store import IndexUnavailable, describe
 from ingest import library
 from ingest.formats import IngestError
 from ingest.pipeline import SyncReport, sync_folder
+from ingest.reader import not_a_folder
+from ingest.records import over, percent, warning
 
 COMMANDS = ("add", "remove", "list")
 
@@ -45,12 +49,13 @@ def main(argv: list[str] | None = None) -> int:
             case "list":
                 return _list(settings)
             case "add":
-                files = [(Path(p).name, Path(p).read_bytes()) for p in args.items]
-                report = library.add(settings, files, show_progress=True)
+                report = library.add(settings, [_read(Path(p)) for p in args.items], show_progress=True)
             case "remove":
                 report = library.remove(settings, args.items, show_progress=True)
             case _:
                 if args.dir:
+                    if not args.dir.is_dir():
+                        raise not_a_folder(args.dir)
                     library.remember_folder(settings, args.dir)
                     folder = args.dir.resolve()
                 else:
@@ -63,9 +68,17 @@ def main(argv: list[str] | None = None) -> int:
                     return _watch(settings)
         _print(report, settings, t0, getattr(args, "dry_run", False))
         return 0
-    except (IngestError, IndexUnavailable, ValueError, OSError) as e:
+    except (IngestError, IndexUnavailable, ModelMissing, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _read(path: Path) -> tuple[str, bytes]:
+    try:
+        return path.name, path.read_bytes()
+    except OSError as e:
+        raise IngestError(f"{path}: cannot be read ({e.strerror or e}); check the path and that you may read "
+                          "the file") from None
 
 
 def _print(report: SyncReport, settings: Settings, t0: float, dry_run: bool) -> None:
@@ -75,6 +88,7 @@ def _print(report: SyncReport, settings: Settings, t0: float, dry_run: bool) -> 
     for label, docs in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if docs:
             print(f"{len(docs)} {verb} {label}: {', '.join(docs[:10])}{' …' if len(docs) > 10 else ''}")
+    _print_left_out(report, settings, report.added + report.changed, dry_run)
     elapsed = time.perf_counter() - t0
     rate = f", {report.embedded_bytes / 1000 / elapsed:.1f} KB/s" if report.embedded_bytes else ""
     print(f"{report.documents} documents ({len(report.unchanged)} unchanged), {report.embedded_chunks} chunks "
@@ -82,12 +96,27 @@ def _print(report: SyncReport, settings: Settings, t0: float, dry_run: bool) -> 
           f"({elapsed:.1f} s{rate})")
 
 
+def _print_left_out(report: SyncReport, settings: Settings, docs: list[str], dry_run: bool) -> None:
+    """The share of each (re)indexed document left out of the index as page furniture; a warning above the bound."""
+    shares = sorted(((report.left_out[d], d) for d in docs if report.left_out.get(d)), reverse=True)
+    if shares:
+        print(f"left out of the index as page furniture{' (would be)' * dry_run}:")
+    for share, doc in shares:
+        print(f"  {doc}: {percent(share)}")
+    if rest := len(docs) - len(shares):
+        print(f"{rest} document{'s' * (rest > 1)} {'would be ' * dry_run}indexed whole")
+    for share, doc in shares:
+        if over(share, settings):
+            print(f"warning: {warning(doc, share, settings)}", file=sys.stderr)
+
+
 def _list(settings: Settings) -> int:
     docs = library.documents(settings)
     if not docs:
         print(f"collection {settings.chroma.collection!r} is empty")
     for d in docs:
-        print(f"{d.doc}\t{d.chunks} chunks\t{d.indexed_at or '?'}")
+        flag = f"\t⚠ over the {percent(settings.ingest.left_out_warning)} bound" if over(d.left_out, settings) else ""
+        print(f"{d.doc}\t{d.chunks} chunks\t{d.indexed_at or '?'}\t{percent(d.left_out)} left out{flag}")
     return 0
 
 

@@ -1,39 +1,33 @@
 """Sentence-aware chunking that keeps character offsets into the original file.
 
 A chunk is a run of whole sentences from content lines, at most `chunk_chars` long (a longer sentence
-stands alone), overlapping its predecessor by `overlap` sentences. Chunks never cross page residue,
-so `file_text[start:end]` is always the passage as stored.
+stands alone), overlapping its predecessor by `overlap` sentences. Chunks never cross page furniture
+(ingest/clean.py), so `file_text[start:end]` is always the passage as stored and holds none of it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ingest.clean import Line, classify_lines
+from ingest.clean import ENDS_SENTENCE, Line, classify_lines
 from text.sentences import Span, sentence_spans
 
 __all__ = ["Chunk", "Span", "chunk_spans", "chunk_text", "sentence_spans"]
 
 
-# A chunk's last piece ends a sentence (or a clause) when it ends with one of these; otherwise it is a heading
-# or a line broken mid-sentence.
-_TERMINAL = re.compile(r"[.!?…:;»\"”)\]*。！？．؟۔।॥።」』）》]\s*$")
-
-
-def _segments(text: str, lines: list[Line]) -> Iterator[list[Span]]:
-    """Runs of content separated by noise; inside a run, lines broken mid-sentence are rejoined."""
+def _segments(text: str, lines: Sequence[Line]) -> Iterator[list[Span]]:
+    """Runs of content separated by furniture; inside a run, lines broken mid-sentence are rejoined."""
     run: list[Span] = []
     for line in lines:
-        if line.kind == "noise":
+        if line.kind == "furniture":
             if run:
                 yield run
             run = []
         elif line.kind == "content":
             prev = run[-1] if run else None
             head = text[line.start : line.end].lstrip()[:1]
-            if prev and head.islower() and not _TERMINAL.search(text[prev[0] : prev[1]]):
+            if prev and head.islower() and not ENDS_SENTENCE.search(text[prev[0] : prev[1]]):
                 run[-1] = (prev[0], line.end)  # "... pour être le\n\npremier." is one paragraph
             else:
                 run.append((line.start, line.end))
@@ -43,12 +37,14 @@ def _segments(text: str, lines: list[Line]) -> Iterator[list[Span]]:
 
 def _is_heading(text: str, span: Span) -> bool:
     piece = text[span[0] : span[1]]
-    return len(piece) < 90 and not _TERMINAL.search(piece)
+    return len(piece) < 90 and not ENDS_SENTENCE.search(piece)
 
 
-def chunk_spans(text: str, chunk_chars: int = 700, overlap: int = 1) -> list[Span]:
+def chunk_spans(text: str, chunk_chars: int = 700, overlap: int = 1,
+                lines: Sequence[Line] | None = None) -> list[Span]:
+    """Chunks of the content among `lines` (default: all of text's, classified alone), as spans of text."""
     chunks: list[Span] = []
-    for run in _segments(text, classify_lines(text)):
+    for run in _segments(text, classify_lines(text) if lines is None else lines):
         sentences = [s for para in run for s in sentence_spans(text, *para)]
         chunks.extend(_pack(text, sentences, chunk_chars, overlap))
     return chunks
@@ -84,7 +80,8 @@ class Chunk:
     text: str
 
 
-def chunk_text(text: str, chunk_chars: int = 700, overlap: int = 1) -> list[Chunk]:
+def chunk_text(text: str, chunk_chars: int = 700, overlap: int = 1,
+               lines: Sequence[Line] | None = None) -> list[Chunk]:
     return [
-        Chunk(i, s, e, text[s:e]) for i, (s, e) in enumerate(chunk_spans(text, chunk_chars, overlap))
+        Chunk(i, s, e, text[s:e]) for i, (s, e) in enumerate(chunk_spans(text, chunk_chars, overlap, lines))
     ]

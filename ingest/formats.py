@@ -1,7 +1,8 @@
 """Bytes of a document -> its text, by file type. Offsets everywhere else refer to this text.
 
 .txt/.md are decoded (UTF-8, else Windows-1252/Latin-1); .html keeps the main text only
-(trafilatura drops navigation and boilerplate); .pdf is text per page, pages separated by a blank
+(trafilatura drops navigation and boilerplate; the page's visible text is measured, so that the share left
+out can be reported); .pdf is text per page, pages separated by a blank
 line, with each page's character span kept so citations can name the page; .docx is its paragraphs.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+
+from ingest.clean import solid
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -21,6 +24,7 @@ class IngestError(ValueError):
 class Extracted:
     text: str
     pages: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, page number)
+    visible_chars: int | None = None  # of a web page: its visible text's, of which `text` is what was kept
 
     def page_at(self, offset: int) -> int | None:
         return next((n for s, e, n in self.pages if s <= offset < e), None)
@@ -66,7 +70,13 @@ def _html(data: bytes) -> Extracted:
     import trafilatura
 
     text = trafilatura.extract(data, include_comments=False, include_tables=True, favor_recall=True) or ""
-    return Extracted(text.replace("\r\n", "\n"))
+    page = trafilatura.load_html(data)
+    visible = 0
+    if page is not None:
+        for hidden in page.xpath("//head|//script|//style|//noscript|//template"):
+            hidden.drop_tree()
+        visible = solid(page.text_content())
+    return Extracted(text.replace("\r\n", "\n"), visible_chars=visible)
 
 
 def _pdf(data: bytes) -> Extracted:

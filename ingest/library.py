@@ -19,8 +19,9 @@ from pathlib import Path
 from config.settings import Settings
 from index import store
 from ingest.formats import IngestError, extract
-from ingest.pipeline import SyncReport, indexed_times, sync_folder
+from ingest.pipeline import SyncReport, sync_folder
 from ingest.reader import Skipped
+from ingest.records import records
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class DocInfo:
     doc: str
     chunks: int
     indexed_at: str
+    left_out: float | None  # share of its text left out of the index as page furniture
 
 
 def _registry(settings: Settings) -> Path:
@@ -109,7 +111,9 @@ def remove(settings: Settings, docs: list[str], show_progress: bool = False,
 
 
 def documents(settings: Settings) -> list[DocInfo]:
+    """Every indexed document, including one left out whole (no chunks), which is the one to warn about."""
     got = store.get_all(store.collection(settings.chroma), ["metadatas"])
     counts = Counter(m["doc"] for m in got["metadatas"])
-    times = indexed_times(settings)
-    return [DocInfo(doc, n, times.get(doc, "")) for doc, n in sorted(counts.items())]
+    known = records(settings)
+    return [DocInfo(doc, counts.get(doc, 0), known[doc].indexed_at if doc in known else "",
+                    known[doc].left_out if doc in known else None) for doc in sorted(counts.keys() | known.keys())]

@@ -9,7 +9,6 @@ completes it (chunks written for a document not yet recorded are replaced).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,20 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from llama_index.core import Document
-from llama_index.core.schema import BaseNode, NodeRelationship, TextNode, TransformComponent
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from tqdm import tqdm
 
 from config.settings import EmbedSettings, Settings
 from index import store
 from index.embedder import EmbeddingUnavailable, WrongDimension, embed_documents
+from ingest import records
 from ingest.chunker import chunk_spans
-from ingest.clean import clean_inline
-from ingest.reader import Skipped, read_folder
+from ingest.clean import Line, clean_inline, with_dropped
+from ingest.reader import Skipped, parse_spans, read_folder
 from text.injection import looks_like_injection
 from text.language import detect
 
 META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline", "page", "lang", "suspicious"]
+DOCUMENT_ONLY = {"pages", "dropped", "left_out"}  # a document's metadata that its chunks do not carry
 
 
 class SentenceChunker(TransformComponent):
@@ -45,11 +46,14 @@ class SentenceChunker(TransformComponent):
         out: list[BaseNode] = []
         for doc in nodes:
             text = doc.get_content()
-            meta = {k: v for k, v in doc.metadata.items() if k != "pages"}
+            meta = {k: v for k, v in doc.metadata.items() if k not in DOCUMENT_ONLY}
+            lines = with_dropped(text, parse_spans(doc.metadata.get("dropped", "")))
             # A PDF is chunked page by page, so that every passage (and citation) has one page.
             parts = _pages(doc.metadata.get("pages", "")) or [(0, len(text), 0)]
-            spans = [(ps + s, ps + e, n) for ps, pe, n in parts
-                     for s, e in chunk_spans(text[ps:pe], self.chunk_chars, self.overlap)]
+            # Every chunk stores its source's metadata: not the page and furniture spans, which are long.
+            source = RelatedNodeInfo(node_id=doc.id_, node_type=doc.get_type(), metadata=meta, hash=doc.hash)
+            spans = [(s, e, n) for (_, _, n), page_lines in zip(parts, _by_page(lines, parts), strict=True)
+                     for s, e in chunk_spans(text, self.chunk_chars, self.overlap, page_lines)]
             for i, (start, end, page) in enumerate(spans):
                 chunk = text[start:end]
                 out.append(TextNode(
@@ -62,9 +66,21 @@ class SentenceChunker(TransformComponent):
                               "suspicious": looks_like_injection(chunk), **({"page": page} if page else {})},
                     excluded_embed_metadata_keys=META_KEYS,
                     excluded_llm_metadata_keys=META_KEYS,
-                    relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
+                    relationships={NodeRelationship.SOURCE: source},
                 ))
         return out
+
+
+def _by_page(lines: list[Line], parts: list[tuple[int, int, int]]) -> list[list[Line]]:
+    """The lines of each page (pages are separated by blank lines, so no line straddles two)."""
+    out: list[list[Line]] = [[] for _ in parts]
+    p = 0
+    for line in lines:
+        while p < len(parts) - 1 and line.start >= parts[p][1]:
+            p += 1
+        if parts[p][0] <= line.start and line.end <= parts[p][1]:
+            out[p].append(line)
+    return out
 
 
 def _pages(flat: str) -> list[tuple[int, int, int]]:
@@ -160,7 +176,7 @@ class IngestProgress:
         self.bar.close()
 
 
-CHUNKER_VERSION = 2  # bump when chunks or their stored metadata change for the same settings
+CHUNKER_VERSION = 3  # bump when chunks or their stored metadata change for the same settings
 
 
 def signature(settings: Settings) -> str:
@@ -179,6 +195,7 @@ class SyncReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    left_out: dict[str, float] = field(default_factory=dict)  # every document read: share of it not indexed
 
 
 _WRITE_LOCK = threading.Lock()  # one writer per process; across processes use the Chroma server
@@ -187,7 +204,7 @@ _WRITE_LOCK = threading.Lock()  # one writer per process; across processes use t
 def plan(docs: list[Document], docstore: SimpleDocumentStore) -> SyncReport:
     """What a sync would do, from content hashes alone (nothing is embedded)."""
     known = {doc_id: h for h, doc_id in docstore.get_all_document_hashes().items()}
-    report = SyncReport(documents=len(docs))
+    report = SyncReport(documents=len(docs), left_out={d.id_: d.metadata["left_out"] for d in docs})
     for doc in docs:
         bucket = report.added if doc.id_ not in known else (
             report.unchanged if known[doc.id_] == doc.hash else report.changed)
@@ -254,7 +271,7 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
                 done += [d.id_ for d in group]
                 report.embedded_chunks += len(nodes)
                 if time.monotonic() - saved > CHECKPOINT_S:
-                    _save(path, docstore, done[recorded:], report.removed)
+                    _save(path, docstore, done[recorded:], report)
                     recorded, saved = len(done), time.monotonic()
         except EmbeddingUnavailable as e:
             then = "" if isinstance(e, WrongDimension) else "; the others are not in the index: run the ingest " \
@@ -264,7 +281,7 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         finally:
             report.embedded_bytes = progress.done
             progress.close()
-            _save(path, docstore, done[recorded:], report.removed)
+            _save(path, docstore, done[recorded:], report)
             store.mark_synced(collection)
         report.total_chunks = collection.count()
         return report
@@ -289,24 +306,9 @@ def _stored_dim(collection: Any) -> int | None:
     return len(embeddings[0]) if embeddings is not None and len(embeddings) else None
 
 
-def _save(path: Path, docstore: SimpleDocumentStore, indexed: list[str], removed: list[str]) -> None:
+def _save(path: Path, docstore: SimpleDocumentStore, indexed: list[str], report: SyncReport) -> None:
     """Which documents are in the index (their hashes), and when each was (re)indexed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     docstore.persist(str(path))
-    _record_indexed(path, SyncReport(added=indexed, removed=removed))
-
-
-def _record_indexed(docstore_file: Path, report: SyncReport) -> None:
-    """When each document was last (re)indexed, for `python -m ingest list` and the UI."""
-    sidecar = docstore_file.with_suffix(".indexed.json")
-    times = json.loads(sidecar.read_text()) if sidecar.exists() else {}
-    now = time.strftime("%Y-%m-%d %H:%M:%S")
-    times.update({d: now for d in report.added + report.changed})
-    for d in report.removed:
-        times.pop(d, None)
-    sidecar.write_text(json.dumps(times, indent=1, sort_keys=True))
-
-
-def indexed_times(settings: Settings) -> dict[str, str]:
-    sidecar = store.docstore_path(settings.chroma, settings.ingest.docstore_dir).with_suffix(".indexed.json")
-    return json.loads(sidecar.read_text()) if sidecar.exists() else {}
+    records.record(path, {d: report.left_out[d] for d in indexed},
+                   known=set(docstore.get_all_document_hashes().values()))

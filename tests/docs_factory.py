@@ -50,3 +50,45 @@ def html(article: list[str], title: str = "Titre") -> bytes:
             "<nav><a href='/'>Accueil</a> | <a href='/contact'>Contact</a> | <a href='/login'>Connexion</a></nav>"
             f"<article><h1>{title}</h1>{paras}</article>"
             "<footer>© 2025 Le Journal — Mentions légales — Partager sur Facebook</footer></body></html>").encode()
+
+
+# Documents whose lines read like a web page's footer ("Voir aussi", "Read more", "Copyright ©") in the
+# middle of their facts: the ingest must keep every fact, whatever the wording.
+REPORT_MD = """# Rapport annuel 2024 de la société Ardoise
+
+La société Ardoise conçoit des capteurs de pression pour l'industrie chimique.
+
+## Voir aussi
+
+Le chiffre d'affaires de la société Ardoise pour l'exercice 2024 s'élève à 18,4 millions d'euros.
+
+La société Ardoise compte 212 salariés au 31 décembre 2024.
+
+Read more
+
+Share this
+
+Copyright © Ardoise SA
+
+Tous droits réservés : la société Ardoise ouvrira une usine à Lyon en 2026.
+"""
+
+NOTE_DOCX = ["Kestrel Turbines: 2024 in brief", "Kestrel Turbines builds wind turbines in Ohio.", "Read more",
+             "The Kestrel plant in Toledo assembled 41,300 turbine blades in 2024.", "Share this",
+             "Kestrel's chief executive since 2021 is Maria Olsen."]
+
+FOOTER = "Copyright © 2025 Bleuet SA. Tous droits réservés."
+
+
+def footer_pdf() -> bytes:
+    """Three pages with the same running header, copyright footer and a page number."""
+    def page(n: int, body: list[str]) -> str:
+        return "\n".join(["Bleuet SA - Rapport annuel 2024", *body, FOOTER, f"Page {n} / 3"])
+    return pdf([
+        page(1, ["Bleuet fabrique des vélos cargo.", "Le siège de Bleuet est à Nantes.", "Bleuet emploie 48 personnes.",
+                 "Ses clients sont des livreurs."]),
+        page(2, ["L'usine Bleuet de Saint-Herblain a produit 5 300 vélos cargo en 2024.", "La marge est de 9 %.",
+                 "Les ventes ont crû de 12 %.", "Le carnet de commandes est plein."]),
+        page(3, ["Bleuet ouvrira un atelier à Angers en 2026.", "Il coûtera 7 millions d'euros.",
+                 "Le chiffre est 14.", "La dette est nulle."]),
+    ])

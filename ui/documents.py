@@ -14,17 +14,32 @@ from index import store
 from ingest import library
 from ingest.formats import SUPPORTED, IngestError
 from ingest.pipeline import SyncReport
+from ingest.records import over, percent, warning
 from qa.engines import Engines
 
 
 def table(settings: Settings, collection: str) -> list[list]:
-    return [[d.doc, d.chunks, d.indexed_at] for d in library.documents(settings.with_collection(collection))]
+    rows = []
+    for d in library.documents(settings.with_collection(collection)):
+        flag = " ⚠" if over(d.left_out, settings) else ""
+        rows.append([d.doc, d.chunks, d.indexed_at, percent(d.left_out) + flag])
+    return rows
 
 
-def report_html(report: SyncReport, action: str) -> str:
+def report_html(report: SyncReport, action: str, settings: Settings) -> str:
     lines = [f"<b>{escape(action)}</b>: {len(report.added)} added, {len(report.changed)} updated, "
              f"{len(report.removed)} removed · {report.embedded_chunks} chunks embedded · "
              f"{report.total_chunks} chunks in the corpus"]
+    # What each (re)indexed document lost to page furniture, so that a bad extraction shows.
+    indexed = report.added + report.changed
+    shares = sorted((d, report.left_out[d]) for d in indexed if report.left_out.get(d))
+    if shares:
+        whole = len(indexed) - len(shares)
+        lines.append('<div class="left-out">Left out of the index as page furniture: ' + ", ".join(
+            f"{escape(d)} {percent(share)}" for d, share in shares) + (f" · {whole} indexed whole" if whole else "")
+            + "</div>")
+    lines += [f'<div class="skip">⚠ {escape(warning(d, share, settings))}</div>'
+              for d, share in shares if over(share, settings)]
     lines += [f'<div class="skip">⚠ {escape(s.reason)}</div>' for s in report.skipped]
     return "".join(lines)
 
@@ -46,7 +61,8 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
                      elem_id="upload")
     add_btn = gr.Button("Index these files", variant="primary", elem_id="index-files")
     status = gr.HTML(elem_id="doc-status")
-    docs = gr.Dataframe(headers=["document", "chunks", "indexed"], datatype=["str", "number", "str"],
+    docs = gr.Dataframe(headers=["document", "chunks", "indexed", "left out"],
+                        datatype=["str", "number", "str", "str"],
                         interactive=False, elem_id="doc-table", value=table(settings, settings.chroma.collection))
     with gr.Row():
         victim = gr.Dropdown(label="Document to delete", choices=[], scale=3, elem_id="victim")
@@ -77,7 +93,7 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
         except (IngestError, store.IndexUnavailable) as e:
             return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
         engines.forget(collection)
-        return report_html(report, "Indexed"), *refresh(collection)
+        return report_html(report, "Indexed", settings), *refresh(collection)
 
     def do_delete(doc: str | None, collection: str):
         if not doc:
@@ -87,7 +103,7 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
         except (IngestError, store.IndexUnavailable) as e:
             return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
         engines.forget(collection)
-        return report_html(report, f"Deleted {doc}"), *refresh(collection)
+        return report_html(report, f"Deleted {doc}", settings), *refresh(collection)
 
     create.click(do_create, [new_name], [corpus, status])
     add_btn.click(do_add, [upload, corpus], [status, docs, victim], concurrency_id="ingest")
