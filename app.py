@@ -16,13 +16,14 @@ from fastapi import FastAPI  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
 from api import create_api  # noqa: E402
+from calibration.jobs import Jobs  # noqa: E402
 from config import Settings, get_settings  # noqa: E402
 from index import store  # noqa: E402
 from index.embedder import ModelMissing, embed_model  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
 from ingest import library  # noqa: E402
 from ingest.pipeline import sync_folder  # noqa: E402
-from qa.backends import BackendUnavailable, check_reachable, shared_backend  # noqa: E402
+from llm import BackendUnavailable, check_reachable, shared_backend  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.engines import Engines  # noqa: E402
 from ui import page  # noqa: E402
@@ -80,12 +81,13 @@ def _first_line(e: Exception) -> str:
     return next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
 
 
-def serve(engine: Engine, host: str, port: int) -> tuple[FastAPI, gr.Blocks]:
-    """The API and the UI on one FastAPI app, sharing the engines (and so the one warm model)."""
-    engines = Engines(engine)
-    demo = page.build(engines)
+def serve(engine: Engine, host: str, port: int, jobs: Jobs | None = None) -> tuple[FastAPI, gr.Blocks]:
+    """The API and the UI on one FastAPI app, sharing the engines (and so the one warm model) and the
+    self-calibration jobs."""
+    engines, jobs = Engines(engine), jobs or Jobs()
+    demo = page.build(engines, jobs)
     demo.queue(default_concurrency_limit=engine.settings.ui.concurrency, max_size=engine.settings.ui.max_queue)
-    app = create_api(engines)
+    app = create_api(engines, jobs)
     login = engine.settings.ui.login()
     return gr.mount_gradio_app(app, demo, path="/", server_name=host, server_port=port, css=CSS, show_error=True,
                                auth=[login] if login else None, auth_message="Sign in to ask your documents"), demo
@@ -107,7 +109,11 @@ def main(argv: list[str] | None = None) -> None:
         engine = prepare(settings.with_collection(args.collection))
     except (CannotStart, ModelMissing, IndexUnavailable, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
-    app, _ = serve(engine, args.host, args.port)
+    jobs = Jobs()
+    app, _ = serve(engine, args.host, args.port, jobs)
+    if why := jobs.after_change(library.for_collection(engine.settings)):
+        print(f"Calibrating the answer checks of {engine.settings.chroma.collection!r} in the background ({why}); "
+              "questions go first.", flush=True)
     print(f"Ready: http://{args.host}:{args.port}  (API: http://{args.host}:{args.port}/v1, docs at /docs)",
           flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

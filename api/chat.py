@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import ApiError, EnginesDep, corpus, unavailable
 from index.store import IndexUnavailable
-from qa.backends import BackendUnavailable, shared_backend
+from llm import BackendUnavailable, shared_backend
 from qa.engine import Engine, InvalidQuestion
 from qa.followup import Turn
 from qa.schema import Answer

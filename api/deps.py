@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from openai.types import ErrorObject
 
+from calibration.jobs import Jobs
 from qa.engine import Engine
 from qa.engines import Engines
 
@@ -39,6 +40,13 @@ def get_engines(request: Request) -> Engines:
 
 
 EnginesDep = Annotated[Engines, Depends(get_engines)]
+
+
+def get_jobs(request: Request) -> Jobs:
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
 
 
 def authorised(request: Request, engines: EnginesDep) -> None:

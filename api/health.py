@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import EnginesDep
-from qa.backends import BackendUnavailable, check_reachable, describe
+from llm import BackendUnavailable, check_reachable, describe
 
 router = APIRouter(tags=["health"])
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from statistics import median
 from typing import Any
 
+from llm import shared_backend
 from qa import prompt
-from qa.backends import shared_backend
 from qa.engine import Engine
 from qa.generate import context
 from text.language import detect

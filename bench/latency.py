@@ -9,7 +9,7 @@ import numpy as np
 from tqdm import tqdm
 
 from eval.gold import GoldItem
-from qa.backends import shared_backend
+from llm import shared_backend
 from qa.engine import Engine
 
 

@@ -13,7 +13,7 @@ from calibration.job import calibrate_now, needed
 from config import get_settings
 from index.store import IndexUnavailable
 from ingest import library
-from qa.backends import BackendUnavailable
+from llm import BackendUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ the way so that every signal is recorded: as is (answerable: is the draft right?
 near-duplicates hidden from retrieval (unanswerable, unless the shown passages still hold the answer; then it
 is dropped). The fit (calibration/fitting.py) is stored with the collection and applies at once
 (qa/fit.py). Every step is appended to a log beside the collection, so a stopped run resumes where it was;
-the work runs behind the user's questions (qa/backends/turns.py) and can be cancelled between steps.
+the work runs behind the user's questions (llm/turns.py) and can be cancelled between steps.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from calibration.hiding import HidingRetriever
 from calibration.questions import write
 from eval.metrics import contains
 from index import store
-from qa.backends import Preempted, shared_backend, turns
+from llm import Preempted, shared_backend, turns
 from qa.engine import Engine
 from qa.fit import NEUTRAL, Fit, collection_fit_path, model_fit_path, model_id
 from qa.generate import Generator

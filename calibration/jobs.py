@@ -1,5 +1,5 @@
 """The app's self-calibration jobs: at most one per collection, each in a background thread, behind the
-user's questions (qa/backends/turns.py). The Documents tab and the start-up ask here what runs and how far."""
+user's questions (llm/turns.py). The Documents tab and the start-up ask here what runs and how far."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import traceback
 from typing import Any
 
 from calibration.job import Calibration, Progress, needed
+from qa.fit import Fits
 
 
 class Jobs:
@@ -15,6 +16,28 @@ class Jobs:
         self._lock = threading.Lock()
         self._running: dict[str, tuple[threading.Thread, threading.Event]] = {}
         self._progress: dict[str, Progress] = {}
+
+    def after_change(self, settings: Any) -> str | None:
+        """After an ingest changed the collection: calibrate it again if it changed noticeably (and the
+        settings ask for self-calibration)."""
+        return self.start(settings) if settings.checks.self_calibrate else None
+
+    def status(self, settings: Any) -> str:
+        """One line for the Documents tab and the API: the fit that applies, and the job's progress."""
+        fit = Fits(settings).current()
+        line = f"Answer checks {fit.describe()}."
+        if fit.source == "collection" and fit.questions:
+            line += (f" Questions under P(yes) {fit.probe_floor:.2f} get no draft; drafts under confidence "
+                     f"{fit.threshold:.2f} are withheld; 'supported' from {fit.supported_at:.2f}.")
+        progress = self.progress(settings.chroma.collection)
+        if self.running(settings.chroma.collection) and progress:
+            line += (f" Calibrating: {progress.done} / {progress.total or '?'} passages — the model writes and "
+                     "answers questions about this corpus; your questions go first.")
+        elif progress and progress.state in ("failed", "cancelled"):
+            line += f" Last calibration: {progress.message}."
+        elif fit.source != "collection" and (why := needed(settings)):
+            line += f" This corpus is {why}."
+        return line
 
     def start(self, settings: Any, force: bool = False) -> str | None:
         """Start calibrating the collection if it needs it (or `force`); why it started, or None."""

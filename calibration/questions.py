@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 
 from eval.metrics import contains, normalise
-from qa import prompt
-from qa.backends import Backend, Preempted, Turns
+from llm import Backend, Preempted, Turns
+from llm.prompts import load
 from text.language import name as language_name
 from text.markup import clean_inline
 
@@ -49,7 +49,7 @@ def write(backend: Backend, turns: Turns, passage: str, lang: str) -> Written | 
     """One question about `passage` (None when the model's reply is not usable). Runs as background work:
     stops (Preempted) as soon as a user's question waits."""
     text = clean_inline(passage)
-    messages = [{"role": "user", "content": prompt.load("calibration_question").format(
+    messages = [{"role": "user", "content": load("calibration_question").format(
         passage=text, language=language_name(lang or "en"))}]
     reply = ""
     with turns.background():

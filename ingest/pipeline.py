@@ -27,17 +27,18 @@ from index.embedder import EmbeddingUnavailable, WrongDimension, embed_documents
 from ingest import records
 from ingest.chunker import chunk_spans
 from ingest.clean import Line, clean_inline, with_dropped
+from ingest.orders import OrderFinder
 from ingest.reader import Skipped, parse_spans, read_folder
-from text.injection import looks_like_injection
 from text.language import detect
 
-META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline", "page", "lang", "suspicious"]
+META_KEYS = ["doc", "title", "char_start", "char_end", "doc_hash", "chunk", "pipeline", "page", "lang", "suspicious",
+             "orders"]
 DOCUMENT_ONLY = {"pages", "dropped", "left_out"}  # a document's metadata that its chunks do not carry
 
 
 class SentenceChunker(TransformComponent):
-    """Documents -> passages of whole sentences, each keeping its character span in the file, its language
-    and whether it gives orders to an assistant (read once here rather than on every question)."""
+    """Documents -> passages of whole sentences, each keeping its character span in the file and its language
+    (read once here rather than on every question)."""
 
     chunk_chars: int = 700
     overlap: int = 1
@@ -62,8 +63,7 @@ class SentenceChunker(TransformComponent):
                     start_char_idx=start,
                     end_char_idx=end,
                     metadata={**meta, "char_start": start, "char_end": end, "chunk": i,
-                              "lang": detect(clean_inline(chunk), default=""),
-                              "suspicious": looks_like_injection(chunk), **({"page": page} if page else {})},
+                              "lang": detect(clean_inline(chunk), default=""), **({"page": page} if page else {})},
                     excluded_embed_metadata_keys=META_KEYS,
                     excluded_llm_metadata_keys=META_KEYS,
                     relationships={NodeRelationship.SOURCE: source},
@@ -136,6 +136,20 @@ class CleanTextEmbedding(TransformComponent):
             "with another model; use that one, or re-index with `python -m ingest --reset`")
 
 
+class OrderFlags(TransformComponent):
+    """Passages -> each flagged with its sentences that give orders to an assistant (ingest/orders.py), found
+    once here, in any language, and stored as spans: retrieval never runs the detector."""
+
+    settings: Settings
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        found = OrderFinder(self.settings).orders([n.get_content() for n in nodes])
+        for node, spans in zip(nodes, found, strict=True):
+            node.metadata["suspicious"] = bool(spans)
+            node.metadata["orders"] = ";".join(f"{a}-{b}" for a, b in spans)  # flat, as Chroma metadata must be
+        return nodes
+
+
 def progress_text(done: int, total: int, elapsed_s: float) -> str:
     """'123 / 547 KB · 3.1 KB/s · 2 min 17 s left': what an ingest shows, in the CLI and in the UI."""
     text = f"{done / 1000:,.0f} / {total / 1000:,.0f} KB"
@@ -176,7 +190,7 @@ class IngestProgress:
         self.bar.close()
 
 
-CHUNKER_VERSION = 3  # bump when chunks or their stored metadata change for the same settings
+CHUNKER_VERSION = 4  # bump when chunks or their stored metadata change for the same settings
 
 
 def signature(settings: Settings) -> str:
@@ -258,11 +272,12 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         total = sum(len(clean_inline(n.get_content()).encode()) for n in chunker(pending))
         progress = IngestProgress(total, show_progress, on_progress)
         embedder = CleanTextEmbedding(embed=settings.embed, expected_dim=_stored_dim(collection), progress=progress)
+        flags = OrderFlags(settings=settings)
         done: list[str] = []
         recorded, saved = 0, time.monotonic()
         try:
             for group in _groups(pending, GROUP_CHARS):
-                nodes = embedder(chunker(group))  # nothing of the group is written if this fails
+                nodes = flags(embedder(chunker(group)))  # nothing of the group is written if this fails
                 for doc in group:  # old chunks of a changed document; leftovers of a killed ingest
                     vectors.delete(doc.id_)
                 vectors.add(list(nodes))

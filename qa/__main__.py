@@ -11,7 +11,7 @@ from index import store
 from index.store import IndexUnavailable
 from ingest import library
 from ingest.pipeline import sync_folder
-from qa.backends import BackendUnavailable
+from llm import BackendUnavailable
 from qa.engine import Engine, InvalidQuestion
 from qa.schema import Answer
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import prompt
+from llm.prompts import load, own
 from qa.schema import Citation, Passage
 from text.numbers import numbers
 from text.sentences import sentence_spans
@@ -98,5 +98,5 @@ def find(citations: Sequence[Citation], passages: Sequence[Passage], question: s
 
 def note(conflicts: Sequence[Conflict], lang: str) -> str:
     """In the question's language: prompts/conflict_<lang>.txt, else the generic prompts/conflict.txt."""
-    template = prompt.load(prompt.own("conflict", lang))
+    template = load(own("conflict", lang))
     return " ".join(template.format(a=c.ours.text, n=c.cited.n, b=c.theirs.text, m=c.other.n) for c in conflicts)

@@ -165,7 +165,7 @@ class Engine:
 
 def _defused(passages: list[Passage]) -> list[Passage]:
     """Passages with their order-giving sentences blanked (same offsets): data, never instructions."""
-    return [replace(p, text=defuse(p.text)) if p.suspicious else p for p in passages]
+    return [replace(p, text=defuse(p.text, p.orders)) if p.orders else p for p in passages]
 
 
 def _ms(t0: float) -> float:

@@ -1,6 +1,6 @@
 """Question + retrieved passages -> the model's draft, streamed: which passages it reads, the prompt, the probe.
 
-One job: talk to the language model (qa/backends). What the draft is worth is decided afterwards (qa/verify.py).
+One job: talk to the language model (llm). What the draft is worth is decided afterwards (qa/verify.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from config.settings import RetrievalSettings, Settings
+from llm import Backend, BackendUnavailable, Preempted, describe, shared_backend, turns
 from qa import prompt
-from qa.backends import Backend, BackendUnavailable, Preempted, describe, shared_backend, turns
 from qa.schema import Passage, best
 
 SAMPLING = 0.8  # temperature of the drafts sampled to measure agreement

@@ -7,30 +7,12 @@ own user prompt and refusal sentence; any other language gets the generic prompt
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
-from config.settings import ROOT
-from qa.backends import Message
+from llm import Message
+from llm.prompts import PROMPTS, load, own
 from qa.schema import Passage
 from text.language import name as language_name
 from text.markup import clean_inline
-
-PROMPTS = ROOT / "prompts"
-
-
-@lru_cache(maxsize=64)
-def load(name: str, folder: Path = PROMPTS) -> str:
-    return (folder / f"{name}.txt").read_text(encoding="utf-8").strip()
-
-
-def _exists(name: str) -> bool:
-    return (PROMPTS / f"{name}.txt").is_file()
-
-
-def own(kind: str, lang: str) -> str:
-    """The language's own prompt file, or the generic one."""
-    return f"{kind}_{lang}" if _exists(f"{kind}_{lang}") else kind
 
 
 def refusal(lang: str) -> str:
@@ -65,7 +47,7 @@ def build_messages(question: str, passages: Sequence[Passage], lang: str,
     user = load(own("user", lang)).format(passages=format_passages(passages, numbers), question=question.strip(),
                                            language=language_name(lang))
     return [
-        # A fixed system prompt per language: the llama.cpp backend keeps its state (qa/backends/llamacpp.py),
+        # A fixed system prompt per language: the llama.cpp backend keeps its state (llm/llamacpp.py),
         # so it is never read again; the instructions in it cost nothing per question.
         {"role": "system", "content": load(own("system", lang))},
         {"role": "user", "content": user},

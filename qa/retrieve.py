@@ -22,7 +22,6 @@ from index import store
 from index.embedder import embed_model
 from index.keyword import KeywordIndex, names_before
 from qa.schema import Passage
-from text.injection import looks_like_injection
 from text.language import detect
 from text.markup import clean_inline
 
@@ -137,9 +136,10 @@ class Retriever:
 
 
 def _passage(node_id: str, cosine: float, text: str, meta: Mapping[str, Any], fused: float) -> Passage:
-    # Language and injection flag come from the ingest; an index written before they were stored has neither.
+    # Language and order-giving sentences come from the ingest (an older index is re-ingested at its next sync).
     lang = meta["lang"] if "lang" in meta else detect(clean_inline(text), default="")
-    suspicious = meta["suspicious"] if "suspicious" in meta else looks_like_injection(text)
+    orders = [(int(a), int(b)) for a, b in (span.split("-") for span in str(meta.get("orders") or "").split(";")
+                                            if span)]
     return Passage(doc=str(meta["doc"]), start=int(meta["char_start"]), end=int(meta["char_end"]), score=cosine,
                    text=text, title=str(meta.get("title", "")), id=node_id, fused=fused,
-                   page=meta.get("page"), suspicious=bool(suspicious), lang=str(lang))
+                   page=meta.get("page"), orders=orders, lang=str(lang))

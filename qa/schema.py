@@ -19,8 +19,13 @@ class Passage:
     id: str = ""
     fused: float = 0.0  # the ranking score: cosine plus keyword bonus
     page: int | None = None  # PDF page the passage is on
-    suspicious: bool = False  # it gives orders to the assistant: shown, never sent to the model
+    # Spans (in `text`) of its sentences that give orders to an assistant: shown flagged, blanked for the model.
+    orders: list[tuple[int, int]] = field(default_factory=list)
     lang: str = ""  # ISO 639-1 code of its language, "" when it has nothing telling
+
+    @property
+    def suspicious(self) -> bool:
+        return bool(self.orders)
 
     def public(self) -> dict[str, Any]:
         out = {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ROOT, ChromaSettings, IngestSettings, Settings
+from config.settings import ROOT, ChecksSettings, ChromaSettings, IngestSettings, Settings
 
 CORPUS = ROOT / "corpus"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,7 +30,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # uses one (directly or through another fixture) is marked `models`; `make test-fast` leaves those out.
 HEAVY_FIXTURES = frozenset({
     "indexed", "engine", "chroma_server", "browser", "hostile", "app_url", "base_url", "client", "similarity",
-    "local", "server", "ov_settings", "torch_settings", "eval_env", "corpus_copy",
+    "local", "server", "ov_settings", "torch_settings", "eval_env", "corpus_copy", "finder",
 })
 # Tests that load the embedder in their own body (no heavy fixture says so), as "file::name".
 MODEL_TESTS = frozenset({
@@ -47,7 +47,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def make_settings(storage: Path, corpus: Path = CORPUS, collection: str = "test", **chroma: object) -> Settings:
+    """Settings on a temporary storage. No background self-calibration after an upload: the tests that want one
+    start it themselves (tests/test_calibration.py)."""
     return Settings(
+        checks=ChecksSettings(self_calibrate=False),
         chroma=ChromaSettings(path=storage / "chroma", collection=collection, **chroma),
         ingest=IngestSettings(corpus_dir=corpus, docstore_dir=storage / "docstore", default_collection=collection),
     )

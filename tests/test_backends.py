@@ -146,7 +146,7 @@ def test_missing_gguf_says_how_to_fix_it(indexed, tmp_path):
 
 
 def test_reachability_check_uses_ollama_tags(ollama):
-    from qa.backends import BackendUnavailable, check_reachable
+    from llm import BackendUnavailable, check_reachable
 
     check_reachable(LLMSettings(backend="ollama", ollama_host=ollama.url))
     with pytest.raises(BackendUnavailable, match="does not serve 'other:7b'"):

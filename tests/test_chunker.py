@@ -84,8 +84,9 @@ def test_abbreviations_stay_inside_their_sentence():
         "M. Dupont, cité p. 12 par J. Smith (U.S. Army), paie 3.5 €, etc. et rien d'autre.", "Dr. Who arrive."]
 
 
-def test_each_chunk_records_its_language_and_whether_it_gives_orders():
-    """Read once at ingest and stored with the chunk: retrieval does not run them on every question."""
+def test_each_chunk_records_its_language():
+    """Read once at ingest and stored with the chunk: retrieval does not run it on every question (the
+    order-giving sentences are found after the chunking, tests/test_security.py)."""
     from llama_index.core import Document
 
     from ingest.pipeline import SentenceChunker
@@ -96,4 +97,4 @@ def test_each_chunk_records_its_language_and_whether_it_gives_orders():
                      metadata={}),
             Document(id_="c.txt", text="2,19 $ — 14:00", metadata={})]
     metas = [n.metadata for n in SentenceChunker(chunk_chars=700)(docs)]
-    assert [(m["lang"], m["suspicious"]) for m in metas] == [("fr", True), ("ru", False), ("", False)]
+    assert [m["lang"] for m in metas] == ["fr", "ru", ""]

@@ -4,8 +4,8 @@ same prompt gets the same answer whatever was asked before), and the answer read
 
 import pytest
 
+from llm import shared_backend
 from qa import prompt
-from qa.backends import shared_backend
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import gradio as gr
 
 from index.embedder import similarity
 from index.store import IndexUnavailable
-from qa.backends import BackendUnavailable
+from llm import BackendUnavailable
 from qa.engine import Engine, InvalidQuestion
 from qa.engines import Engines
 from qa.followup import Turn

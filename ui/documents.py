@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from calibration.jobs import Jobs
 from config import Settings
 from index import store
 from ingest import library
@@ -51,9 +52,13 @@ def progress_to(progress: Callable[..., Any]) -> library.Progress:
     return update
 
 
-def build(engines: Engines, corpus: gr.Dropdown) -> None:
-    """The tab's content; `corpus` is the page's corpus selector."""
+def build(engines: Engines, corpus: gr.Dropdown, jobs: Jobs) -> None:
+    """The tab's content; `corpus` is the page's corpus selector, `jobs` the self-calibrations."""
     settings = engines.settings
+
+    def of(collection: str) -> Settings:
+        return library.for_collection(settings.with_collection(collection))
+
     with gr.Row():
         new_name = gr.Textbox(label="New corpus", placeholder="letters, digits, - or _", scale=3)
         create = gr.Button("Create", scale=1)
@@ -67,6 +72,12 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
     with gr.Row():
         victim = gr.Dropdown(label="Document to delete", choices=[], scale=3, elem_id="victim")
         delete = gr.Button("Delete", variant="stop", scale=1, elem_id="delete-doc")
+    # The self-calibration: the fit this corpus's answers are judged by, and the job's progress, polled.
+    calibration = gr.HTML(escape(jobs.status(of(settings.chroma.collection))), elem_id="calibration")
+    with gr.Row():
+        calibrate = gr.Button("Calibrate the answer checks now", scale=2, elem_id="calibrate")
+        stop = gr.Button("Stop calibrating", scale=1, elem_id="calibrate-stop")
+    ticker = gr.Timer(2.0)
 
     def refresh(collection: str):
         rows = table(settings, collection)
@@ -93,6 +104,7 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
         except (IngestError, store.IndexUnavailable) as e:
             return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
         engines.forget(collection)
+        jobs.after_change(of(collection))
         return report_html(report, "Indexed", settings), *refresh(collection)
 
     def do_delete(doc: str | None, collection: str):
@@ -103,9 +115,26 @@ def build(engines: Engines, corpus: gr.Dropdown) -> None:
         except (IngestError, store.IndexUnavailable) as e:
             return f'<div class="skip">⚠ {escape(str(e))}</div>', *refresh(collection)
         engines.forget(collection)
+        jobs.after_change(of(collection))
         return report_html(report, f"Deleted {doc}", settings), *refresh(collection)
 
     create.click(do_create, [new_name], [corpus, status])
     add_btn.click(do_add, [upload, corpus], [status, docs, victim], concurrency_id="ingest")
     delete.click(do_delete, [victim, corpus], [status, docs, victim], concurrency_id="ingest")
     corpus.change(refresh, [corpus], [docs, victim])
+
+    def status(collection: str) -> str:
+        return escape(jobs.status(of(collection)))
+
+    def start(collection: str) -> str:
+        jobs.start(of(collection), force=True)
+        return status(collection)
+
+    def cancel(collection: str) -> str:
+        jobs.cancel(collection)
+        return status(collection)
+
+    calibrate.click(start, [corpus], [calibration])
+    stop.click(cancel, [corpus], [calibration])
+    ticker.tick(status, [corpus], [calibration], queue=False, show_progress="hidden")
+    corpus.change(status, [corpus], [calibration])

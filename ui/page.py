@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gradio as gr
 
+from calibration.jobs import Jobs
 from qa.engines import Engines
 from ui import chat, documents
 
 
-def build(engines: Engines) -> gr.Blocks:
+def build(engines: Engines, jobs: Jobs) -> gr.Blocks:
     with gr.Blocks(title="Cited Q&A") as page:
         with gr.Row():
             gr.Markdown("### Ask your documents")
@@ -17,5 +18,5 @@ def build(engines: Engines) -> gr.Blocks:
         with gr.Tab("Chat"):
             chat.build(engines, corpus)
         with gr.Tab("Documents"):
-            documents.build(engines, corpus)
+            documents.build(engines, corpus, jobs)
     return page

@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 
 from config.settings import LLMSettings
-from qa.backends.base import Backend, BackendUnavailable, Message
-from qa.backends.turns import Preempted, Turns
+from llm.base import Backend, BackendUnavailable, Message
+from llm.turns import Preempted, Turns
 
 __all__ = ["Backend", "BackendUnavailable", "Message", "Preempted", "Turns", "check_reachable", "describe",
            "make_backend", "shared_backend", "turns"]
@@ -27,15 +27,15 @@ def describe(cfg: LLMSettings) -> str:
 def make_backend(cfg: LLMSettings) -> Backend:
     match cfg.backend:
         case "llamacpp":
-            from qa.backends.llamacpp import LlamaCppBackend
+            from llm.llamacpp import LlamaCppBackend
 
             return LlamaCppBackend(cfg)
         case "ollama":
-            from qa.backends.ollama import OllamaBackend
+            from llm.ollama import OllamaBackend
 
             return OllamaBackend(cfg)
         case "openai":
-            from qa.backends.openai_compat import OpenAIBackend
+            from llm.openai_compat import OpenAIBackend
 
             return OpenAIBackend(cfg)
 

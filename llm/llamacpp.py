@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from config.settings import LLMSettings
-from qa.backends.base import BackendUnavailable, Message, spellings
+from llm.base import BackendUnavailable, Message, spellings
 
 _MAX_STATES = 6  # one per system prompt in use (one per language at most): ~90 MB each
 

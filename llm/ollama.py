@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from config.settings import LLMSettings
-from qa.backends.base import BackendUnavailable, Message, share
+from llm.base import BackendUnavailable, Message, share
 
 TOP = 20  # alternatives asked for the probe's one token
 
