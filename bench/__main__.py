@@ -18,7 +18,7 @@ from pathlib import Path
 from config import ROOT, get_settings
 from eval.gold import load
 
-SECTIONS = ["ingest", "generation", "latency", "scale", "app"]
+SECTIONS = ["ingest", "generation", "latency", "scale", "app", "calibration"]
 
 
 def machine() -> str:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or ROOT / "bench" / "runs" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
 
-    from bench import app_process, generation, ingest, latency, report, scale
+    from bench import app_process, calibration, generation, ingest, latency, report, scale
     from index.embedder import resolved_precision
     from ingest.pipeline import sync_folder
     from qa.engine import Engine
@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         if "app" in sections:
             print("app start-up and UI…", flush=True)
             results["app"] = app_process.run(questions[:5])
+        if "calibration" in sections:
+            print("self-calibration of a 200-document collection…", flush=True)
+            results["calibration"] = calibration.run(settings, work, questions)
 
     (out / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     text = (f"# Bench — {results['date']}\n\n{results['machine']} · LLM `{results['llm']}` · "

@@ -23,6 +23,7 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 def run(engine: Engine, items: list[GoldItem]) -> dict[str, Any]:
     shared_backend(engine.settings.llm)  # a warm model, as in the running app
     sources, first, total, refused = [], [], [], 0
+    silent = withheld = before = 0
     for item in tqdm(items, desc="latency", unit="q"):
         t0 = time.perf_counter()
         t_first = None
@@ -35,6 +36,16 @@ def run(engine: Engine, items: list[GoldItem]) -> dict[str, Any]:
         total.append((time.perf_counter() - t0) * 1000)
         if t_first is not None:
             first.append(t_first)
-        refused += update.answer.refused
+        final = update.answer
+        refused += final.refused
+        # A draft was streamed and the final answer is a refusal: said, with why (and the withheld draft kept
+        # folded), or silently replaced?
+        if t_first is not None and final.refused:
+            if final.reason and (final.verdict != "withheld" or final.draft):
+                withheld += 1
+            else:
+                silent += 1
+        before += final.refused and t_first is None
     return {"sources_ms": percentiles(sources), "first_token_ms": percentiles(first),
-            "total_ms": percentiles(total), "questions": len(items), "refused": refused}
+            "total_ms": percentiles(total), "questions": len(items), "refused": refused,
+            "silently_replaced": silent, "withheld": withheld, "refused_before_draft": before}

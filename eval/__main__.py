@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--types", help=f"comma-separated subset of: {', '.join(TYPES)}")
     parser.add_argument("--ids", help="comma-separated item ids: re-run just these (e.g. the failures of a run)")
     parser.add_argument("--retrieval-only", action="store_true", help="skip generation: retrieval metrics only")
+    parser.add_argument("--no-self-calibration", action="store_true",
+                        help="answer at once with the model's global fit, instead of waiting for the collection to "
+                             "calibrate itself (what a user's collection has after its first minutes)")
     parser.add_argument("--oracle", action="store_true",
                         help="make sure the model reads each item's gold evidence passage: the answers then "
                              "measure the model and the answer checks alone (what better retrieval could reach)")
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     items = items[: args.limit] if args.limit else items
     out = args.out or ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
     opts = RunOptions(docs=args.docs, out=out, collection=args.collection, retrieval_only=args.retrieval_only,
+                      self_calibrate=not args.no_self_calibration,
                       oracle=args.oracle)
 
     try:
@@ -136,7 +140,8 @@ def _suite(parser: argparse.ArgumentParser, args: argparse.Namespace, settings) 
         return 2
     quick_n = (args.quick_n or QUICK_N) if args.quick or args.quick_n is not None else None
     out = args.out or ROOT / "eval" / "runs" / time.strftime("suite-%Y%m%d-%H%M%S")
-    _, status = run_suite(settings, sets, halves_of(args.half), out, quick_n)
+    _, status = run_suite(settings, sets, halves_of(args.half), out, quick_n,
+                          self_calibrate=not args.no_self_calibration)
     return status
 
 

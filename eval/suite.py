@@ -170,7 +170,7 @@ def check(sets: Sequence[SuiteSet]) -> tuple[dict[str, tuple[list[GoldItem], dic
 
 
 def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str], out: Path,
-              quick_n: int | None = None) -> tuple[list[dict[str, Any]], int]:
+              quick_n: int | None = None, self_calibrate: bool = True) -> tuple[list[dict[str, Any]], int]:
     """Run the sets one after another (one Engine each, the models shared) and write OUT/<set>/… and
     OUT/suite.md, OUT/suite.json. Returns the rows and an exit code (2: a gold file is unsound, 1: a set
     failed to run, 0: all ran)."""
@@ -191,7 +191,7 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         items = select(items, halves, quick_n)
         print(f"\n== {s.name}: {len(items)} items on {s.docs} ==", flush=True)
         # Every draft answered, every signal recorded: each fit's decisions are replayed on the same answers.
-        opts = RunOptions(docs=s.docs_path, out=out / s.name, open_fit=True)
+        opts = RunOptions(docs=s.docs_path, out=out / s.name, open_fit=True, self_calibrate=self_calibrate)
         t0 = time.perf_counter()
         try:
             summary, recorded = evaluate(settings, items, texts, opts, dev_failures_only=True)

@@ -140,10 +140,10 @@ class OrderFlags(TransformComponent):
     """Passages -> each flagged with its sentences that give orders to an assistant (ingest/orders.py), found
     once here, in any language, and stored as spans: retrieval never runs the detector."""
 
-    settings: Settings
+    embed: EmbedSettings
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
-        found = OrderFinder(self.settings).orders([n.get_content() for n in nodes])
+        found = OrderFinder(self.embed).orders([n.get_content() for n in nodes])
         for node, spans in zip(nodes, found, strict=True):
             node.metadata["suspicious"] = bool(spans)
             node.metadata["orders"] = ";".join(f"{a}-{b}" for a, b in spans)  # flat, as Chroma metadata must be
@@ -272,7 +272,7 @@ def sync_folder(settings: Settings, show_progress: bool = True, reset: bool = Fa
         total = sum(len(clean_inline(n.get_content()).encode()) for n in chunker(pending))
         progress = IngestProgress(total, show_progress, on_progress)
         embedder = CleanTextEmbedding(embed=settings.embed, expected_dim=_stored_dim(collection), progress=progress)
-        flags = OrderFlags(settings=settings)
+        flags = OrderFlags(embed=settings.embed)
         done: list[str] = []
         recorded, saved = 0, time.monotonic()
         try:

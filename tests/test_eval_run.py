@@ -36,7 +36,7 @@ def test_full_gold_set_retrieval_only(eval_env):
 
 def test_limit_three_writes_all_outputs_and_compares(eval_env):
     out = eval_env / "three"
-    assert eval_main(["--limit", "3", "--docs", str(CORPUS), "--out", str(out)]) == 0
+    assert eval_main(["--limit", "3", "--docs", str(CORPUS), "--no-self-calibration", "--out", str(out)]) == 0
     for name in ("results.jsonl", "summary.json", "report.md", "report.png"):
         assert (out / name).stat().st_size > 0
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
@@ -54,7 +54,7 @@ def test_oracle_puts_the_gold_evidence_where_the_model_reads_it(eval_env):
     first. g066 (two documents) gets a passage of each. g001's is read anyway: its retrieval is left alone,
     as is the unanswerable g071's (no evidence)."""
     out = eval_env / "oracle"
-    assert eval_main(["--oracle", "--ids", "g001,g027,g066,g071", "--out", str(out)]) == 0
+    assert eval_main(["--oracle", "--ids", "g001,g027,g066,g071", "--no-self-calibration", "--out", str(out)]) == 0
     records = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
     texts = read_docs(CORPUS)
     items = {it.id: it for it in load(ROOT / "eval" / "gold.jsonl")}

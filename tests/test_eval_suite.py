@@ -118,7 +118,8 @@ def test_quick_suite_through_the_real_engine(tmp_path, monkeypatch):
 
     monkeypatch.setattr("eval.__main__.get_settings", lambda: make_settings(tmp_path / "storage", collection="default"))
     out = tmp_path / "suite"
-    assert eval_main(["--suite", "--sets", "gold", "--quick", "--quick-n", "2", "--out", str(out)]) == 0
+    assert eval_main(["--suite", "--sets", "gold", "--quick", "--quick-n", "2", "--no-self-calibration",
+                      "--out", str(out)]) == 0
     suite = json.loads((out / "suite.json").read_text())
     assert [(r["set"], r["half"], r["n"]) for r in suite["rows"]] == [("gold", "dev", 2), ("gold", "test", 2)]
     assert suite["sets"]["gold"]["collection"].startswith("eval-corpus-")
@@ -130,3 +131,37 @@ def test_quick_suite_through_the_real_engine(tmp_path, monkeypatch):
     assert (out / "gold" / "report.md").exists()
     assert eval_main(["--suite", "--limit", "3"]) == 2
     assert eval_main(["--quick"]) == 2
+
+
+def test_fits_are_compared_on_the_test_half_of_the_same_answers(tmp_path):
+    """Every draft recorded once (an open fit); each fit's decision is replayed on the test half."""
+    from calibration.fitting import Item
+    from eval.gold import GoldItem
+    from eval.replay import decided
+    from eval.suite import compare, comparison_table
+    from qa.fit import Fit
+    from tests.conftest import make_settings
+
+    def gold(i: int, answerable: bool) -> GoldItem:
+        return GoldItem(id=f"x{i}", question="q", lang="fr", answer="a", must_include=("a",), evidence=(),
+                        docs=("d.txt",) if answerable else (), type="fact" if answerable else "unanswerable")
+
+    items = [gold(i, i % 3 != 0) for i in range(60)]
+    labelled = [Item(group="s", answerable=g.answerable, right=g.answerable and i % 2 == 0,
+                     signals={"probe": 0.9 if g.answerable and i % 2 == 0 else 0.2, "support": 1.0, "supported": 1.0,
+                              "sentences": 1.0, "model_refused": 0.0}, supported=1, sentences=1)
+                for i, g in enumerate(items)]
+    own = Fit(probe_floor=0.5, source="collection", model="m", questions=30)
+    rows = compare("s", items, labelled, own, make_settings(tmp_path))
+    assert [r["fit"] for r in rows] == ["every draft", "model's global fit", "fitted on the dev half",
+                                        "collection's own fit"]
+    test = sum(half(g.id) == "test" for g in items)
+    assert all(r["n"] == test for r in rows)
+    every, mine = rows[0], rows[3]
+    assert mine["answered_wrong"] == 0 < every["answered_wrong"] and mine["refusal"] == 1.0 > every["refusal"]
+    assert "| s | collection's own fit |" in comparison_table(rows)
+    record = {"answer": "Nvidia [1].", "refused": False, "citations": [{"n": 1}], "draft": "Nvidia"}
+    wrong = next(it for it in labelled if not it.right)
+    assert decided(record, wrong, own, "fr")["refused"] and decided(record, wrong, own, "fr")["citations"] == []
+    right = next(it for it in labelled if it.right)
+    assert decided(record, right, own, "fr") == record

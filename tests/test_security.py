@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from config.settings import Settings, UISettings
-from ingest.orders import OrderFinder
+from config.settings import EmbedSettings, UISettings
+from ingest.orders import ORDER, OrderFinder
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
 from tests.conftest import make_settings, serving
@@ -38,13 +38,13 @@ EVIL_HTML = ("Le musée du Louvre a accueilli 8,7 millions de visiteurs en 2023.
     ("Le modèle R1 fonctionne différemment des grands modèles de langage typiques.", False),
 ])
 def test_order_giving_sentences_are_recognised_in_any_language(finder, text, hostile):
-    """By meaning (the multilingual embedding) and confirmed by the model: no word list."""
-    assert finder.is_order([text]) == [hostile]
+    """By meaning (the multilingual embedding): no word list."""
+    assert (finder.closeness([text])[0] >= ORDER) == hostile
 
 
 @pytest.fixture(scope="module")
 def finder() -> OrderFinder:
-    return OrderFinder(Settings())
+    return OrderFinder(EmbedSettings())
 
 
 def test_defused_text_keeps_offsets_and_facts():
