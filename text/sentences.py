@@ -10,8 +10,9 @@ whose abbreviation lists depend on knowing the language, and which split « M. D
 - nothing ends where the next word, on the same line, starts in lower case ("etc. and", « Quoi ? dit-il »);
 - a single letter before the dot is an initial or an abbreviation ("J. Smith", "M. Dupont", "U.S. Army",
   "p. 12", "z.B. Berlin");
-- a few titles before a capital ("Dr. Smith", "Mr. Jones", "St. Paul", "Mme. Curie") and a few reference
-  words before a number ("art. 5", "No. 3", "fig. 2");
+- a short capitalised word before a capital is a title ("Dr. Smith", "Mr. Jones", "St. Paul", "Mme. Curie"),
+  and a short word before a number a reference ("art. 5", "No. 3", "fig. 2", "chap. 4") — by their shape,
+  in any language with capitals, never by a list of abbreviations;
 - a number's decimal point ("3.5") has no space after it, so it never ends anything.
 """
 
@@ -29,9 +30,7 @@ _SENTENCE_END = re.compile(
     rf"[.!?…]+(?:[ \u00a0\u202f]?»)?[{_CLOSE}]*(?=\s)|[{_NO_SPACE_END}!?.…]*[{_NO_SPACE_END}][{_CLOSE}]*")
 _LINE_BREAK = re.compile(r"\s*\n\s*(?!\s)")
 _WORD_BEFORE = re.compile(r"(?<![^\W_])([^\W\d_]+)\.$")
-_TITLES = set("dr mr mrs ms mme mmes mlle mlles mgr pr prof st ste sr sra srta jr gen col capt lt sgt rev vs cf"
-               .split())
-_BEFORE_NUMBER = set("art no nr vol fig pp ch chap sec tab".split())
+_TITLE_MAX, _REFERENCE_MAX = 3, 4  # letters of a title ("Mme") and of a reference word ("chap")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -73,8 +72,10 @@ def _continues(text: str, m: re.Match[str], end: int) -> bool:
     before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
     if before is None:
         return False
-    word = before.group(1).lower()
-    return len(word) == 1 or (word in _TITLES and head.isupper()) or (word in _BEFORE_NUMBER and head.isdigit())
+    word = before.group(1)
+    title = len(word) <= _TITLE_MAX and word[0].isupper() and word[1:].islower() and head.isupper()
+    reference = len(word) <= _REFERENCE_MAX and not word.isupper() and head.isdigit()  # not an acronym: "NATO. 5"
+    return len(word) == 1 or title or reference
 
 
 def _add(text: str, s: int, e: int, spans: list[Span]) -> None:
