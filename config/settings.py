@@ -163,10 +163,11 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(20, description="depth of each ranking before fusion",
                             json_schema_extra=SAME_ROW)
     keyword_weight: float = Field(0.15, description="BM25 bonus added to the cosine (0: dense only)")
-    # Fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors; the prompt is read
-    # at ~90 tokens/s on 2 cores, so each ~100-token passage costs ~1 s before the first token (BENCHMARKS.md).
+    # Fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors: each ~100-token
+    # passage costs ~0.5-1 s before the first token on 2 cores, and with the bundled model an answer drawn from
+    # the third passage is rarely right (2 passages: the same drafts right on 34 dev items, BENCHMARKS.md).
     context_margin: float = Field(0.1, description="the model reads passages this close to the best")
-    context_passages: int = Field(3, description="at most this many", json_schema_extra=SAME_ROW)
+    context_passages: int = Field(2, description="at most this many", json_schema_extra=SAME_ROW)
     # It separates off-topic questions (recipes, weather, sport: best cosine ≤ 0.19, tests/test_answers.py)
     # from questions about the corpus (the lowest answerable gold item: 0.24). Unanswerable questions *about*
     # the corpus score as high as answerable ones; the checks after generation refuse those.
