@@ -165,7 +165,7 @@ class RetrievalSettings(BaseModel):
     keyword_weight: float = Field(0.15, description="BM25 bonus added to the cosine (0: dense only)")
     # Fewer, better passages mean a shorter prompt (first token sooner) and fewer distractors: each ~100-token
     # passage costs ~0.5-1 s before the first token on 2 cores, and with the bundled model an answer drawn from
-    # the third passage is rarely right (2 passages: the same drafts right on 34 dev items, BENCHMARKS.md).
+    # the third passage is rarely right (on 39 dev items: 27 drafts right with 2 passages, 29 with 3; BENCHMARKS.md).
     context_margin: float = Field(0.1, description="the model reads passages this close to the best")
     context_passages: int = Field(2, description="at most this many", json_schema_extra=SAME_ROW)
     # It separates off-topic questions (recipes, weather, sport: best cosine ≤ 0.19, tests/test_answers.py)
