@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LLAMA_CFLAGS := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run test test-fast install models openvino browser lint eval eval-suite bench clean
+.PHONY: run test test-fast install models openvino browser lint eval eval-suite calibrate-model bench clean
 
 run: install models
 	$(BIN)/python app.py
@@ -58,6 +58,12 @@ eval: install models
 # Every gold set (shipped corpus, held-out, service-public-fr, SQuAD 2.0, XQuAD zh/ru/ar/es), one table.
 eval-suite: install models
 	$(BIN)/python -m eval --suite
+
+# The global fit of the configured model (RAG_LLM__* or settings.toml), from the suite's dev halves, written to
+# config/fits/: what every collection uses until it has calibrated itself. ~40 min with the bundled model.
+calibrate-model: install models
+	$(BIN)/python -m eval --suite --half dev --quick-n 20 --no-self-calibration --out eval/runs/calibrate-model
+	$(BIN)/python -m eval.calibrate eval/runs/calibrate-model
 
 bench: install models browser
 	$(BIN)/python -m bench

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -201,24 +201,38 @@ class Calibration:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def items(self) -> list[Item]:
-        """The log's usable answers as labelled items."""
-        lines = [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()[1:] if line]
-        return [item_of(r, self.settings.chroma.collection) for r in lines if "answerable" in r]
+        return logged_items(self.settings)
 
     def _fit(self) -> Fit | None:
-        items = self.items()
-        if len(items) < MIN_ITEMS:
+        fitted = fit_collection(self.settings)
+        if fitted is None:
             self.on_progress(Progress("failed", self.planned, self.planned,
-                                      f"only {len(items)} usable answers: the model's global fit applies"))
+                                      f"only {len(self.items())} usable answers: the model's global fit applies"))
             return None
-        model_path = model_fit_path(model_id(self.settings.llm))
-        base = Fit.read(model_path) if model_path.is_file() else NEUTRAL
-        checks = self.settings.checks
-        fitted = fit(items, base, source="collection", model=model_id(self.settings.llm), budget=checks.budget)
-        fitted = Fit(**{**fitted.__dict__, "corpus": fingerprint(self.settings)})
-        fitted.save(collection_fit_path(self.settings))
         self.on_progress(Progress("done", self.planned, self.planned, fitted.describe()))
         return fitted
+
+
+def logged_items(settings: Any) -> list[Item]:
+    """The usable answers of the collection's calibration log, as labelled items."""
+    path = log_path(settings)
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:] if line] \
+        if path.is_file() else []
+    return [item_of(r, settings.chroma.collection) for r in lines if "answerable" in r]
+
+
+def fit_collection(settings: Any) -> Fit | None:
+    """Fit the collection's checks to its logged answers, on the model's global fit (its weights kept when the
+    answers are too few to fit them), and store the fit with the collection. None when too few answers."""
+    items = logged_items(settings)
+    if len(items) < MIN_ITEMS:
+        return None
+    model = model_id(settings.llm)
+    base = Fit.read(model_fit_path(model)) if model_fit_path(model).is_file() else NEUTRAL
+    fitted = fit(items, base, source="collection", model=model, budget=settings.checks.budget)
+    fitted = replace(fitted, corpus=fingerprint(settings))
+    fitted.save(collection_fit_path(settings))
+    return fitted
 
 
 def item_of(record: dict[str, Any], group: str) -> Item:

@@ -3,9 +3,10 @@
 Reads a suite run (`python -m eval --suite`: every draft answered, every signal recorded), fits the checks
 (calibration/fitting.py) on the dev halves of all sets, prints what they give on each set and half next to
 showing every draft, and writes the fit for that backend and model to config/fits/ — the fit every
-collection uses until it has calibrated itself. Then, leave one corpus out: for each set, a fit on the other
-sets' dev halves scored on its test half, with and without each stage and signal — a mechanism earns its
-place only by raising those figures.
+collection uses until it has calibrated itself. Each set's collection is then refitted from its
+self-calibration log on that global fit, as the app would, and the fits are compared on the test halves.
+Last, leave one corpus out: for each set, a fit on the other sets' dev halves scored on its test half, with
+and without each stage and signal — a mechanism earns its place only by raising those figures.
 """
 
 from __future__ import annotations
@@ -18,23 +19,27 @@ from dataclasses import replace
 from pathlib import Path
 
 from calibration.fitting import FEATURES, Item, fit, outcomes, utility
+from calibration.job import fit_collection
+from config import Settings, get_settings
 from eval.gold import GoldItem
 from eval.replay import item_of
 from eval.split import half
-from eval.suite import BY_NAME
-from qa.fit import NEUTRAL, Fit, model_fit_path
+from eval.suite import BY_NAME, compare, comparison_table
+from ingest import library
+from qa.fit import NEUTRAL, Fit, Fits, model_fit_path
 
 
-def load(run: Path) -> tuple[str, list[tuple[str, Item]]]:
-    """The run's model id and its items as (half, item), every set of the suite found in it."""
-    model, out = "", []
+def load(run: Path) -> tuple[str, list[tuple[str, Item]], dict[str, str]]:
+    """The run's model id, its items as (half, item), and each set's collection."""
+    model, out, collections = "", [], {}
     for folder in sorted(p for p in run.iterdir() if (p / "results.jsonl").is_file() and p.name in BY_NAME):
         gold: dict[str, GoldItem] = {it.id: it for it in BY_NAME[folder.name].load()}
-        model = model or json.loads((folder / "summary.json").read_text())["run"]["llm"]
+        summary = json.loads((folder / "summary.json").read_text())["run"]
+        model, collections[folder.name] = model or summary["llm"], summary["collection"]
         for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             out.append((half(r["id"]), item_of(gold[r["id"]], r, folder.name)))
-    return model, out
+    return model, out, collections
 
 
 def _fmt(v: float | None) -> str:
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.run.is_dir():
         print(f"error: {args.run} is not a suite run folder", file=sys.stderr)
         return 2
-    model, rows = load(args.run)
+    model, rows, collections = load(args.run)
     dev = [it for h, it in rows if h == "dev"]
     if len({it.right for it in dev if it.passes_hard_rules()}) < 2:
         print("error: the dev halves need both right and wrong drafts to fit", file=sys.stderr)
@@ -68,12 +73,27 @@ def main(argv: list[str] | None = None) -> int:
         every, got = outcomes(group, NEUTRAL), outcomes(group, chosen)
         print(f"| {key[0]} | {key[1]} | {got['n']} | {_fmt(every['accuracy'])} | {_fmt(got['accuracy'])} | "
               f"{_fmt(got['false_refusal'])} | {_fmt(got['answered_wrong'])} | {_fmt(got['refusal'])} |")
-    leave_one_out(rows, model, args.budget, args.cost)
     if not args.dry_run:
         path = model_fit_path(model)
         chosen.save(path)
         print(f"\nwrote {path}")
+    if any(h == "test" for h, _ in rows):
+        compare_fits(rows, collections, chosen, get_settings(), refit=not args.dry_run)
+        leave_one_out(rows, model, args.budget, args.cost)
     return 0
+
+
+def compare_fits(rows: list[tuple[str, Item]], collections: dict[str, str], model: Fit, settings: Settings,
+                 refit: bool) -> None:
+    """Each set's collection refitted from its self-calibration log on the new global fit (as the app would
+    calibrate it now), then every fit scored on the set's test half."""
+    table = []
+    for name, collection in collections.items():
+        mine = library.for_collection(settings.with_collection(collection))
+        own = (fit_collection(mine) if refit else None) or Fits(mine).current()
+        group = [(h, it) for h, it in rows if it.group == name]
+        table += compare(name, [h for h, _ in group], [it for _, it in group], own, model, settings)
+    print("\n" + comparison_table(table))
 
 
 def leave_one_out(rows: list[tuple[str, Item]], model: str, budget: float, cost: float) -> None:

@@ -126,14 +126,12 @@ def table(rows: list[dict[str, Any]], notes: dict[str, str] | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
-def compare(name: str, items: list[GoldItem], labelled: list[Item], own: Fit,
+def compare(name: str, halves: list[str], labelled: list[Item], own: Fit, model: Fit,
             settings: Settings) -> list[dict[str, Any]]:
     """On the set's test half: every draft shown, the model's global fit, a fit on this set's dev half, and
     the collection's own fit (its self-calibration) — the comparison that decides whether the last stays."""
-    test = [it for g, it in zip(items, labelled, strict=True) if half(g.id) == "test"]
-    dev = [it for g, it in zip(items, labelled, strict=True) if half(g.id) == "dev"]
-    path = model_fit_path(model_id(settings.llm))
-    model = Fit.read(path) if path.is_file() else NEUTRAL
+    test = [it for h, it in zip(halves, labelled, strict=True) if h == "test"]
+    dev = [it for h, it in zip(halves, labelled, strict=True) if h == "dev"]
     fits = {"every draft": NEUTRAL, "model's global fit": model,
             "fitted on the dev half": fit(dev, model, source="dev-half", model=model_id(settings.llm),
                                           budget=settings.checks.budget),
@@ -203,7 +201,9 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         labelled = [item_of(g, r, s.name) for g, r in zip(items, recorded, strict=True)]
         own = Fits(settings.with_collection(summary["run"]["collection"])).current()  # what a user gets
         results = [decided(r, it, own, g.lang) for g, r, it in zip(items, recorded, labelled, strict=True)]
-        comparison += compare(s.name, items, labelled, own, settings)
+        path = model_fit_path(model_id(settings.llm))
+        model = Fit.read(path) if path.is_file() else NEUTRAL
+        comparison += compare(s.name, [half(g.id) for g in items], labelled, own, model, settings)
         set_rows = rows(s.name, items, results, texts, halves)
         all_rows += set_rows
         meta[s.name] = {"gold": list(s.gold), "docs": s.docs, "note": s.note, "items": len(items),

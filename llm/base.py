@@ -9,7 +9,7 @@ them (llama.cpp's logits, the servers' `top_logprobs`), never guessed from the t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
@@ -39,6 +39,16 @@ class Backend(Protocol):
         """P(reply) / (P(reply) + P(other)) for the first token of the model's next reply (e.g. "yes" vs
         "no", any case, with or without a leading space), from the model's own probabilities."""
         ...
+
+
+def check_served(where: str, model: str, served: Callable[[], list[str]]) -> None:
+    """BackendUnavailable unless the server answers with a list of models holding `model`."""
+    try:
+        names = served()
+    except Exception as e:  # refused, timed out, an HTTP error, a reply that is not a model list
+        raise BackendUnavailable(f"{where} does not answer: {e}") from None
+    if model not in names:
+        raise BackendUnavailable(f"{where} does not serve {model!r} (it has: {', '.join(names) or 'none'})")
 
 
 def spellings(word: str) -> set[str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from config.settings import LLMSettings
-from llm.base import BackendUnavailable, Message, share
+from llm.base import Message, check_served, share
 
 TOP = 20  # alternatives asked for the probe's one token
 
@@ -28,13 +28,7 @@ class OllamaBackend:
         return {"num_ctx": self.cfg.n_ctx, **extra}
 
     def check(self) -> None:
-        try:
-            served = [m.model or "" for m in self.client.list().models]
-        except Exception as e:  # refused, timed out, an HTTP error, a reply that is not a model list
-            raise BackendUnavailable(f"{self.describe()} does not answer: {e}") from None
-        if self.cfg.ollama_model not in served:
-            raise BackendUnavailable(f"{self.describe()} does not serve {self.cfg.ollama_model!r} "
-                                     f"(it has: {', '.join(served) or 'none'})")
+        check_served(self.describe(), self.cfg.ollama_model, lambda: [m.model or "" for m in self.client.list().models])
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int, temperature: float = 0.0,
                seed: int | None = None, schema: dict[str, Any] | None = None) -> Iterator[str]:

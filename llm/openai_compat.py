@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from config.settings import LLMSettings
-from llm.base import BackendUnavailable, Message, share
+from llm.base import Message, check_served, share
 
 TOP = 20  # alternatives asked for the probe's one token (OpenAI's maximum)
 
@@ -24,13 +24,7 @@ class OpenAIBackend:
         return f"openai ({self.cfg.openai_model} at {self.cfg.openai_base_url})"
 
     def check(self) -> None:
-        try:
-            served = [m.id for m in self.client.models.list()]
-        except Exception as e:  # refused, timed out, an HTTP error, a reply that is not a model list
-            raise BackendUnavailable(f"{self.describe()} does not answer: {e}") from None
-        if self.cfg.openai_model not in served:
-            raise BackendUnavailable(f"{self.describe()} does not serve {self.cfg.openai_model!r} "
-                                     f"(it has: {', '.join(served) or 'none'})")
+        check_served(self.describe(), self.cfg.openai_model, lambda: [m.id for m in self.client.models.list()])
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int, temperature: float = 0.0,
                seed: int | None = None, schema: dict[str, Any] | None = None) -> Iterator[str]:

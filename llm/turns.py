@@ -8,7 +8,7 @@ only when no question waits, and gives it back between tokens as soon as one doe
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -31,24 +31,23 @@ class Turns:
     def question(self) -> Iterator[None]:
         with self._cond:
             self._waiting += 1
-            try:
-                self._cond.wait_for(lambda: not self._busy)
-            except BaseException:
-                self._waiting -= 1
-                raise
-            self._busy = True
         try:
-            yield
+            with self._hold(lambda: not self._busy):
+                yield
         finally:
             with self._cond:
-                self._busy = False
                 self._waiting -= 1
                 self._cond.notify_all()
 
     @contextmanager
     def background(self) -> Iterator[None]:
+        with self._hold(lambda: not self._busy and self._waiting == 0):
+            yield
+
+    @contextmanager
+    def _hold(self, ready: Callable[[], bool]) -> Iterator[None]:
         with self._cond:
-            self._cond.wait_for(lambda: not self._busy and self._waiting == 0)
+            self._cond.wait_for(ready)
             self._busy = True
         try:
             yield

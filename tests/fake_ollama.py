@@ -15,21 +15,15 @@ import json
 import re
 import time
 
-from tests.fake_http import FakeServer, JSONHandler
+from tests.fake_http import JSONHandler
+from tests.fake_model import FakeModel
 
 
-class FakeOllama(FakeServer):
+class FakeOllama(FakeModel):
     def __init__(self, model: str = "qwen2.5:1.5b-instruct") -> None:
-        self.model = model
-        self.requests: list[dict] = []
+        super().__init__(model)
         self.fail_after_tokens: int | None = None
-        self.script: list[str] = []  # replies sent, in order, before the extractive default
-        self.probe_logprobs: dict[str, float] | None = {"Yes": -0.105, "No": -2.35, "The": -5.0}
-        self.questions: list[dict] = []  # the app's yes/no questions
         self.start(self._handler())
-
-    def answer_for(self, messages: list[dict]) -> str:
-        return self.script.pop(0) if self.script else extractive(messages)
 
     def _handler(self):
         fake = self
@@ -45,8 +39,7 @@ class FakeOllama(FakeServer):
 
             def do_POST(self) -> None:
                 body = self.body()
-                asked = body.get("messages", [{}])[-1].get("content", "").rstrip().endswith("Reply yes or no.")
-                (fake.questions if asked else fake.requests).append({"path": self.path, **body})
+                asked = fake.record({"path": self.path, **body})
                 if self.path != "/api/chat":
                     return self._json(404, {"error": "not found"})
                 if body.get("model") != fake.model:
@@ -70,11 +63,9 @@ class FakeOllama(FakeServer):
                 self.wfile.write(json.dumps(self._final("", body)).encode() + b"\n")
 
             def _probe(self, body: dict) -> dict:
-                top = sorted((fake.probe_logprobs or {"Yes": 0.0}).items(), key=lambda kv: -kv[1])
-                reply = self._final(top[0][0], body)
-                if fake.probe_logprobs is not None and body.get("logprobs"):
-                    alternatives = [{"token": t, "logprob": lp, "bytes": list(t.encode())}
-                                    for t, lp in top[: body.get("top_logprobs") or 0]]
+                token, alternatives = fake.probe_reply(body.get("top_logprobs") or 0)
+                reply = self._final(token, body)
+                if alternatives and body.get("logprobs"):
                     reply["logprobs"] = [{**alternatives[0], "top_logprobs": alternatives}]
                 return reply
 
@@ -84,15 +75,6 @@ class FakeOllama(FakeServer):
                         "total_duration": 1_000_000, "prompt_eval_count": 100, "eval_count": 10}
 
         return Handler
-
-
-def extractive(messages: list[dict]) -> str:
-    """Like an extractive model: a sentence of passage [1], one with a figure if it has one."""
-    user = messages[-1]["content"]
-    m = re.search(r"^\[1\] (.+?)(?=^\[2\]|^Question|\Z)", user, re.M | re.S)
-    sentences = re.findall(r"[^.!?]*\d[^.!?]*[.!?]|[^.!?]+[.!?]", m.group(1)) if m else []
-    best = next((t for t in sentences if re.search(r"\d", t)), sentences[0] if sentences else "")
-    return f"{best.strip()} [1]" if best else "Je ne sais pas."
 
 
 def _now() -> str:

@@ -11,21 +11,14 @@ import json
 import re
 import time
 
-from tests.fake_http import FakeServer, JSONHandler
-from tests.fake_ollama import extractive
+from tests.fake_http import JSONHandler
+from tests.fake_model import FakeModel
 
 
-class FakeOpenAI(FakeServer):
+class FakeOpenAI(FakeModel):
     def __init__(self, model: str = "Qwen/Qwen2.5-7B-Instruct") -> None:
-        self.model = model
-        self.requests: list[dict] = []
-        self.questions: list[dict] = []
-        self.script: list[str] = []
-        self.probe_logprobs: dict[str, float] | None = {"Yes": -0.105, "No": -2.35, "The": -5.0}
+        super().__init__(model)
         self.start(self._handler())
-
-    def answer_for(self, messages: list[dict]) -> str:
-        return self.script.pop(0) if self.script else extractive(messages)
 
     def _handler(self):
         fake = self
@@ -45,9 +38,7 @@ class FakeOpenAI(FakeServer):
                 if body.get("model") != fake.model:
                     return self._json(404, {"error": {"message": f"The model `{body.get('model')}` does not exist.",
                                                       "type": "NotFoundError", "code": 404}})
-                asked = body["messages"][-1]["content"].rstrip().endswith("Reply yes or no.")
-                (fake.questions if asked else fake.requests).append(body)
-                if asked:
+                if fake.record(body):
                     return self._json(200, self._probe(body))
                 words = re.findall(r"\S+\s*", fake.answer_for(body["messages"]))
                 if not body.get("stream"):
@@ -67,11 +58,9 @@ class FakeOpenAI(FakeServer):
                 self.wfile.write(b"data: [DONE]\n\n")
 
             def _probe(self, body: dict) -> dict:
-                top = sorted((fake.probe_logprobs or {"Yes": 0.0}).items(), key=lambda kv: -kv[1])
-                reply = self._completion(top[0][0])
-                if fake.probe_logprobs is not None and body.get("logprobs"):
-                    alternatives = [{"token": t, "logprob": lp, "bytes": list(t.encode())}
-                                    for t, lp in top[: body.get("top_logprobs") or 0]]
+                token, alternatives = fake.probe_reply(body.get("top_logprobs") or 0)
+                reply = self._completion(token)
+                if alternatives and body.get("logprobs"):
                     reply["choices"][0]["logprobs"] = {"content": [{**alternatives[0], "top_logprobs": alternatives}]}
                 return reply
 

@@ -152,7 +152,7 @@ def test_fits_are_compared_on_the_test_half_of_the_same_answers(tmp_path):
                               "sentences": 1.0, "model_refused": 0.0}, supported=1, sentences=1)
                 for i, g in enumerate(items)]
     own = Fit(probe_floor=0.5, source="collection", model="m", questions=30)
-    rows = compare("s", items, labelled, own, make_settings(tmp_path))
+    rows = compare("s", [half(g.id) for g in items], labelled, own, Fit(model="m"), make_settings(tmp_path))
     assert [r["fit"] for r in rows] == ["every draft", "model's global fit", "fitted on the dev half",
                                         "collection's own fit"]
     test = sum(half(g.id) == "test" for g in items)
