@@ -25,7 +25,6 @@ from typing import Any
 from calibration.fitting import Item, fit
 from calibration.hiding import HidingRetriever
 from calibration.questions import write
-from eval.metrics import contains
 from index import store
 from llm import Preempted, shared_backend, turns
 from qa.engine import Engine
@@ -34,6 +33,7 @@ from qa.generate import Generator
 from qa.retrieve import Retriever
 from qa.verify import Verifier
 from text.markup import clean_inline
+from text.matching import contains
 
 MIN_CHARS = 120  # shorter passages (a heading, a caption) state too little to ask about
 MIN_ITEMS = 12  # fewer usable answers than this: no fit (the model's global one keeps applying)

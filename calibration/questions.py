@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from eval.metrics import contains, normalise
 from llm import Backend, Preempted, Turns
 from llm.prompts import load
 from text.language import name as language_name
 from text.markup import clean_inline
+from text.matching import contains, normalise
 
 SCHEMA = {"type": "object", "required": ["answer", "question"],
           "properties": {"answer": {"type": "string", "maxLength": 60},
