@@ -37,7 +37,7 @@ class LLMSettings(BaseModel):
     backend: Literal["llamacpp", "ollama", "openai"] = Field(
         "llamacpp", description="`llamacpp` (bundled, in-process), `ollama`, `openai` (OpenAI-compatible server)")
     model_path: Path = Field(MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-                             description="any GGUF with a ChatML template")
+                             description="any instruction-tuned GGUF (its own chat template is used)")
     n_ctx: int = Field(4096, description="context (Ollama's `num_ctx` too)")
     n_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2)), description="llama.cpp threads",
                            json_schema_extra={"shown": "CPU count", **SAME_ROW})
