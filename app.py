@@ -13,11 +13,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
-from pydantic import ValidationError  # noqa: E402
 
 from api import create_api  # noqa: E402
 from calibration.jobs import Jobs  # noqa: E402
 from config import Settings, get_settings  # noqa: E402
+from config.settings import SettingsError  # noqa: E402
 from index import store  # noqa: E402
 from index.embedder import ModelMissing, embed_model  # noqa: E402
 from index.store import IndexUnavailable  # noqa: E402
@@ -96,10 +96,8 @@ def serve(engine: Engine, host: str, port: int, jobs: Jobs | None = None) -> tup
 def main(argv: list[str] | None = None) -> None:
     try:
         settings = get_settings()
-    except ValidationError as e:
-        where = [str(p) for p in e.errors()[0]["loc"]]
-        raise SystemExit(f"error: the setting {'.'.join(where)} is invalid ({e.errors()[0]['msg']}): fix "
-                         f"RAG_{'__'.join(where).upper()} or settings.toml") from None
+    except SettingsError as e:
+        raise SystemExit(f"error: {e}") from None
     parser = argparse.ArgumentParser(prog="python app.py", description=__doc__)
     parser.add_argument("--collection", default=settings.chroma.collection)
     parser.add_argument("--host", default=settings.ui.host, help="bind address (default: %(default)s)")

@@ -117,6 +117,8 @@ def _events(engine: Engine, question: str, history: list[Turn], model: str) -> I
                 yield chunk(ChoiceDelta(role="assistant"), rag={"retrieved": [p.public() for p in answer.retrieved]})
     except (IndexUnavailable, BackendUnavailable) as e:
         yield _error(str(e))
+    except Exception as e:  # whatever it is, the client gets an error event and the end of the stream
+        yield _error(f"the answer failed: {type(e).__name__}: {e}")
     else:
         if answer is None or answer.error:
             yield _error(answer.error if answer else "no answer")

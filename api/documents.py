@@ -19,7 +19,7 @@ class Document(BaseModel):
     doc: str
     chunks: int
     indexed_at: str
-    left_out: float  # share of its characters left out of the index as page furniture
+    left_out: float | None  # share of its characters left out as page furniture (None: indexed before it was kept)
 
 
 class DocumentList(BaseModel):
@@ -50,10 +50,11 @@ class Removed(BaseModel):
 @router.get("/v1/documents")
 def list_documents(engines: EnginesDep, jobs: JobsDep, model: str | None = None) -> DocumentList:
     engine = corpus(engines, model)
-    return DocumentList(corpus=engine.settings.chroma.collection, calibration=jobs.status(
-        library.for_collection(engine.settings)), data=[
-        Document(doc=d.doc, chunks=d.chunks, indexed_at=d.indexed_at, left_out=round(d.left_out, 4))
-        for d in library.documents(engine.settings)])
+    data = [Document(doc=d.doc, chunks=d.chunks, indexed_at=d.indexed_at,
+                     left_out=None if d.left_out is None else round(d.left_out, 4))
+            for d in library.documents(engine.settings)]
+    return DocumentList(corpus=engine.settings.chroma.collection, data=data,
+                        calibration=jobs.status(library.for_collection(engine.settings)))
 
 
 @router.post("/v1/documents")

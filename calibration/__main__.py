@@ -11,13 +11,18 @@ import sys
 
 from calibration.job import calibrate_now, needed
 from config import get_settings
+from config.settings import SettingsError
 from index.store import IndexUnavailable
 from ingest import library
 from llm import BackendUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m calibration", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--collection", default=settings.chroma.collection)

@@ -92,8 +92,8 @@ def precision_from(items: list[Item], fit: Fit, level: float) -> tuple[float, in
     return (sum(it.right for it in shown) / len(shown) if shown else 0.0), len(shown)
 
 
-def fit(items: list[Item], base: Fit, *, source: str, model: str, budget: float = 0.05, cost: float = 2.0,
-        precision: float = 0.9, min_supported: int = 5) -> Fit:
+def fit(items: list[Item], base: Fit, *, source: str, model: str, setup: str, budget: float = 0.05,
+        cost: float = 2.0, precision: float = 0.9, min_supported: int = 5) -> Fit:
     bias, weights = fit_weights(items, base)
     start = replace(base, bias=bias, weights=weights, threshold=0.0, probe_floor=0.0, supported_at=1.0)
     candidates = [replace(start, probe_floor=f, threshold=t) for f in GRID for t in GRID]
@@ -112,7 +112,7 @@ def fit(items: list[Item], base: Fit, *, source: str, model: str, budget: float 
     stats = {"answerable": len(answerable), "unanswerable": len(items) - len(answerable),
              "right_drafts": sum(it.right for it in items),
              "lost_right": round(lost_right(items, chosen), 3), "utility": round(utility(items, chosen, cost), 3)}
-    return replace(chosen, supported_at=supported_at, source=source, model=model, questions=len(items),
+    return replace(chosen, supported_at=supported_at, source=source, model=model, setup=setup, answers=len(items),
                    made=time.strftime("%Y-%m-%d %H:%M"), stats=stats)
 
 

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,9 @@ from calibration.fitting import Item, fit
 from calibration.hiding import HidingRetriever
 from calibration.questions import write
 from index import store
-from llm import Preempted, shared_backend, turns
+from llm import BackendUnavailable, Preempted, shared_backend, turns
 from qa.engine import Engine
-from qa.fit import NEUTRAL, Fit, collection_fit_path, model_fit_path, model_id
+from qa.fit import NEUTRAL, Fit, collection_fit_path, model_fit_path, model_id, setup_of
 from qa.generate import Generator
 from qa.retrieve import Retriever
 from qa.verify import Verifier
@@ -52,8 +53,13 @@ def log_path(settings: Any) -> Path:
 
 
 def fingerprint(settings: Any) -> dict[str, str]:
-    """Each indexed document's content hash, from the ingest's docstore."""
+    """Each indexed document's content hash, from the ingest's docstore (read again only when it changed)."""
     path = store.docstore_path(settings.chroma, settings.ingest.docstore_dir)
+    return _hashes(path, path.stat().st_mtime_ns if path.is_file() else 0)
+
+
+@lru_cache(maxsize=16)
+def _hashes(path: Path, _mtime: int) -> dict[str, str]:
     if not path.is_file():
         return {}
     from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -69,10 +75,11 @@ def changed_share(before: dict[str, str], now: dict[str, str]) -> float:
 
 def needed(settings: Any) -> str | None:
     """Why this collection should be calibrated (again), or None when its fit is current."""
-    path = collection_fit_path(settings)
-    fitted = Fit.read(path) if path.is_file() else None
+    fitted = Fit.read(collection_fit_path(settings))
     if fitted is None or fitted.model != model_id(settings.llm):
         return "not calibrated for this model yet"
+    if fitted.setup != setup_of(settings):
+        return "calibrated with other prompts or settings"
     share = changed_share(fitted.corpus, fingerprint(settings))
     if share > settings.checks.recalibrate_after:
         return f"{share:.0%} of its documents changed since it was calibrated"
@@ -100,8 +107,11 @@ def sample(settings: Any, n: int) -> list[str]:
 
 
 class Calibration:
+    """restart: forget the questions of an earlier run (else it resumes, when the collection has not changed
+    noticeably since)."""
+
     def __init__(self, settings: Any, on_progress: Callable[[Progress], None] | None = None,
-                 cancel: threading.Event | None = None) -> None:
+                 cancel: threading.Event | None = None, restart: bool = False) -> None:
         # Sampled drafts (agreement) are a signal the eval suite measures, not one a collection fits.
         settings = settings.model_copy(update={"checks": settings.checks.model_copy(update={"agreement_drafts": 0})})
         self.settings = settings
@@ -112,6 +122,8 @@ class Calibration:
         self.engine = Engine(settings, retriever=self.hiding, generator=Generator(settings, background=True),
                              verifier=Verifier(settings, fit=NEUTRAL))
         self.log = log_path(settings)
+        if restart:
+            self.log.unlink(missing_ok=True)
         self.planned = 0
 
     def run(self) -> Fit | None:
@@ -124,22 +136,24 @@ class Calibration:
         for chunk_id in plan:
             if chunk_id in done:
                 continue
-            if self.cancel.is_set():
+            records = self._retrying(lambda c=chunk_id: self._passage(c))
+            if records is None:
                 self.on_progress(Progress("cancelled", progress.done, len(plan), "cancelled: the next run resumes"))
                 return None
-            for record in self._retrying(lambda c=chunk_id: self._passage(c)):
+            for record in records:
                 self._append(record)
             progress.done += 1
             self.on_progress(progress)
         return self._fit()
 
-    def _retrying(self, step: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-        """A step stopped for a user's question is redone once the model is free again."""
-        while True:
+    def _retrying(self, step: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+        """A step stopped for a user's question is redone once the model is free again; None once cancelled."""
+        while not self.cancel.is_set():
             try:
                 return step()
             except Preempted:
                 time.sleep(0.1)
+        return None
 
     def _passage(self, chunk_id: str) -> list[dict[str, Any]]:
         t0 = time.perf_counter()
@@ -174,25 +188,24 @@ class Calibration:
     def _ask(self, question: str, key: str) -> dict[str, Any]:
         answer = self.engine.ask(question)
         if answer.error:
-            raise RuntimeError(answer.error)
+            raise BackendUnavailable(answer.error)
         signals = dict(answer.checks)
         return {"drafted": bool(answer.draft), "signals": signals,
                 "right": bool(answer.draft) and not signals.get("model_refused") and contains(answer.draft, key),
                 "key_shown": any(contains(p.text, key) for p in answer.retrieved)}
 
     def _resume(self) -> tuple[list[str], set[str]]:
-        """The plan and the passages already handled, from the log, if it was made for this model and
-        collection as they are; else a new plan."""
-        if self.log.is_file():
-            lines = [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line]
-            header = lines[0] if lines else {}
-            if header.get("model") == model_id(self.settings.llm) and \
-                    changed_share(header.get("corpus", {}), fingerprint(self.settings)) == 0:
-                return header["plan"], {r["passage"] for r in lines[1:]}
+        """The plan and the passages already handled, from the log, if it was made for this model and setup
+        and the collection has not changed noticeably since (a passage gone since is skipped); else a new plan."""
+        header, *records = _read_log(self.log) or [{}]
+        if header.get("model") == model_id(self.settings.llm) and header.get("setup") == setup_of(self.settings) \
+                and changed_share(header.get("corpus", {}), fingerprint(self.settings)) <= \
+                self.settings.checks.recalibrate_after:
+            return header["plan"], {r["passage"] for r in records if "passage" in r}
         plan = sample(self.settings, self.settings.checks.calibration_passages)
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        header = {"model": model_id(self.settings.llm), "corpus": fingerprint(self.settings), "plan": plan,
-                  "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        header = {"model": model_id(self.settings.llm), "setup": setup_of(self.settings),
+                  "corpus": fingerprint(self.settings), "plan": plan, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         self.log.write_text(json.dumps(header, ensure_ascii=False) + "\n", encoding="utf-8")
         return plan, set()
 
@@ -213,31 +226,42 @@ class Calibration:
         return fitted
 
 
+def _read_log(path: Path) -> list[dict[str, Any]]:
+    """The log's header then records; a line cut short by a killed process is passed over."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
 def logged_items(settings: Any) -> list[Item]:
     """The usable answers of the collection's calibration log, as labelled items."""
-    path = log_path(settings)
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:] if line] \
-        if path.is_file() else []
-    return [item_of(r, settings.chroma.collection) for r in lines if "answerable" in r]
+    return [logged_item(r, settings.chroma.collection) for r in _read_log(log_path(settings))[1:] if "answerable" in r]
 
 
 def fit_collection(settings: Any) -> Fit | None:
     """Fit the collection's checks to its logged answers, on the model's global fit (its weights kept when the
-    answers are too few to fit them), and store the fit with the collection. None when too few answers."""
+    answers are too few to fit them), and store the fit with the collection, stamped with the documents the
+    questions were written from. None when too few answers."""
     items = logged_items(settings)
     if len(items) < MIN_ITEMS:
         return None
-    model = model_id(settings.llm)
-    base = Fit.read(model_fit_path(model)) if model_fit_path(model).is_file() else NEUTRAL
-    fitted = fit(items, base, source="collection", model=model, budget=settings.checks.budget)
-    fitted = replace(fitted, corpus=fingerprint(settings))
+    model, setup = model_id(settings.llm), setup_of(settings)
+    base = Fit.read(model_fit_path(model))
+    base = base if base is not None and base.setup == setup else NEUTRAL
+    fitted = fit(items, base, source="collection", model=model, setup=setup, budget=settings.checks.budget)
+    fitted = replace(fitted, corpus=(_read_log(log_path(settings)) or [{}])[0].get("corpus", {}))
     fitted.save(collection_fit_path(settings))
     return fitted
 
 
-def item_of(record: dict[str, Any], group: str) -> Item:
+def logged_item(record: dict[str, Any], group: str) -> Item:
+    """A log record as a labelled item: an answer to a question whose passage was hidden is never right."""
     s = record.get("signals", {})
-    return Item(group=group, answerable=record["answerable"], right=bool(record.get("right")),
+    return Item(group=group, answerable=record["answerable"], right=record["answerable"] and bool(record.get("right")),
                 drafted=bool(record.get("drafted")), signals=s, supported=int(s.get("supported", 0)),
                 sentences=int(s.get("sentences", 0)), model_refused=bool(s.get("model_refused")))
 
@@ -251,8 +275,6 @@ def calibrate_now(settings: Any, restart: bool = False, show: bool = True) -> Fi
     resumes. None (and why, on stderr) when no fit came out."""
     from tqdm import tqdm
 
-    if restart:
-        log_path(settings).unlink(missing_ok=True)
     bar = tqdm(total=0, desc=f"calibrating {settings.chroma.collection}", unit="passage", disable=not show)
     last: list[Progress] = []
 
@@ -262,7 +284,7 @@ def calibrate_now(settings: Any, restart: bool = False, show: bool = True) -> Fi
         last[:] = [p]
 
     try:
-        fitted = Calibration(settings, shown).run()
+        fitted = Calibration(settings, shown, restart=restart).run()
     finally:
         bar.close()
     if fitted is None:

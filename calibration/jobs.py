@@ -3,8 +3,8 @@ user's questions (llm/turns.py). The Documents tab and the start-up ask here wha
 
 from __future__ import annotations
 
+import sys
 import threading
-import traceback
 from typing import Any
 
 from calibration.job import Calibration, Progress, needed
@@ -16,17 +16,24 @@ class Jobs:
         self._lock = threading.Lock()
         self._running: dict[str, tuple[threading.Thread, threading.Event]] = {}
         self._progress: dict[str, Progress] = {}
+        self._changed: dict[str, Any] = {}  # collections changed while their job ran: looked at again after it
 
     def after_change(self, settings: Any) -> str | None:
         """After an ingest changed the collection: calibrate it again if it changed noticeably (and the
-        settings ask for self-calibration)."""
-        return self.start(settings) if settings.checks.self_calibrate else None
+        settings ask for self-calibration); if its job is running, once that job ends."""
+        if not settings.checks.self_calibrate:
+            return None
+        with self._lock:
+            if settings.chroma.collection in self._running:
+                self._changed[settings.chroma.collection] = settings
+                return None
+        return self.start(settings)
 
     def status(self, settings: Any) -> str:
         """One line for the Documents tab and the API: the fit that applies, and the job's progress."""
         fit = Fits(settings).current()
         line = f"Answer checks {fit.describe()}."
-        if fit.source == "collection" and fit.questions:
+        if fit.source == "collection" and fit.calibrated:
             line += (f" Questions under P(yes) {fit.probe_floor:.2f} get no draft; drafts under confidence "
                      f"{fit.threshold:.2f} are withheld; 'supported' from {fit.supported_at:.2f}.")
         progress = self.progress(settings.chroma.collection)
@@ -40,7 +47,8 @@ class Jobs:
         return line
 
     def start(self, settings: Any, force: bool = False) -> str | None:
-        """Start calibrating the collection if it needs it (or `force`); why it started, or None."""
+        """Start calibrating the collection if it needs it, or anew with new questions (`force`); why it
+        started, or None."""
         name = settings.chroma.collection
         why = "asked for" if force else needed(settings)
         with self._lock:
@@ -48,26 +56,29 @@ class Jobs:
                 return None
             cancel = threading.Event()
             self._progress[name] = Progress("running", message=why)
-            thread = threading.Thread(target=self._run, args=(settings, cancel), daemon=True,
+            thread = threading.Thread(target=self._run, args=(settings, cancel, force), daemon=True,
                                       name=f"calibration-{name}")
             self._running[name] = (thread, cancel)
         thread.start()
         return why
 
-    def _run(self, settings: Any, cancel: threading.Event) -> None:
+    def _run(self, settings: Any, cancel: threading.Event, restart: bool) -> None:
         name = settings.chroma.collection
 
         def report(p: Progress) -> None:
             self._progress[name] = p
 
         try:
-            Calibration(settings, report, cancel).run()
+            Calibration(settings, report, cancel, restart=restart).run()
         except Exception as e:  # a backend gone, an index unreadable: said in the tab, the app goes on
-            traceback.print_exc()
+            print(f"warning: the calibration of {name!r} stopped: {e}", file=sys.stderr)
             self._progress[name] = Progress("failed", message=f"calibration stopped: {e}")
         finally:
             with self._lock:
                 self._running.pop(name, None)
+                changed = self._changed.pop(name, None)
+        if changed is not None and not cancel.is_set():
+            self.start(changed)
 
     def cancel(self, collection: str) -> bool:
         with self._lock:
@@ -82,9 +93,3 @@ class Jobs:
 
     def progress(self, collection: str) -> Progress | None:
         return self._progress.get(collection)
-
-    def wait(self, collection: str, timeout: float | None = None) -> None:
-        with self._lock:
-            job = self._running.get(collection)
-        if job:
-            job[0].join(timeout)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from llm import Backend, Preempted, Turns
+from llm import Backend, BackendUnavailable, Preempted, Turns
 from llm.prompts import load
 from text.language import name as language_name
 from text.markup import clean_inline
@@ -53,10 +53,15 @@ def write(backend: Backend, turns: Turns, passage: str, lang: str) -> Written | 
         passage=text, language=language_name(lang or "en"))}]
     reply = ""
     with turns.background():
-        for piece in backend.stream(messages, max_tokens=MAX_TOKENS, schema=SCHEMA):
-            if turns.wanted:
-                raise Preempted("a question is waiting")
-            reply += piece
+        try:
+            for piece in backend.stream(messages, max_tokens=MAX_TOKENS, schema=SCHEMA):
+                if turns.wanted:
+                    raise Preempted("a question is waiting")
+                reply += piece
+        except (Preempted, BackendUnavailable):
+            raise
+        except Exception as e:  # the client's own errors: a server gone, a timeout
+            raise BackendUnavailable(f"The language model ({backend.describe()}) failed: {e}") from e
     try:
         got = json.loads(reply)
         question, answer = str(got["question"]).strip(), str(got["answer"]).strip()

@@ -17,6 +17,7 @@ from eval.gold import TYPES, GoldError, load, read_docs, validate
 from eval.run import RunOptions, evaluate
 from eval.suite import QUICK_N, SETS, halves_of, parse_sets, run_suite
 from index.store import IndexUnavailable
+from llm import BackendUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         summary, _ = evaluate(settings, items, texts, opts)
-    except (IndexUnavailable, ValueError) as e:
+    except (IndexUnavailable, BackendUnavailable, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.compare:

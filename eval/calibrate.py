@@ -26,20 +26,21 @@ from eval.replay import item_of
 from eval.split import half
 from eval.suite import BY_NAME, compare, comparison_table
 from ingest import library
-from qa.fit import NEUTRAL, Fit, Fits, model_fit_path
+from qa.fit import NEUTRAL, Fit, Fits, model_fit_path, setup_of
 
 
-def load(run: Path) -> tuple[str, list[tuple[str, Item]], dict[str, str]]:
-    """The run's model id, its items as (half, item), and each set's collection."""
-    model, out, collections = "", [], {}
+def load(run: Path) -> tuple[str, str, list[tuple[str, Item]], dict[str, str]]:
+    """The run's model id and setup (qa/fit.py), its items as (half, item), and each set's collection."""
+    model, setup, out, collections = "", "", [], {}
     for folder in sorted(p for p in run.iterdir() if (p / "results.jsonl").is_file() and p.name in BY_NAME):
         gold: dict[str, GoldItem] = {it.id: it for it in BY_NAME[folder.name].load()}
         summary = json.loads((folder / "summary.json").read_text())["run"]
         model, collections[folder.name] = model or summary["llm"], summary["collection"]
+        setup = setup or summary.get("setup") or setup_of(get_settings())  # a run older than the field: today's
         for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             out.append((half(r["id"]), item_of(gold[r["id"]], r, folder.name)))
-    return model, out, collections
+    return model, setup, out, collections
 
 
 def _fmt(v: float | None) -> str:
@@ -57,12 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.run.is_dir():
         print(f"error: {args.run} is not a suite run folder", file=sys.stderr)
         return 2
-    model, rows, collections = load(args.run)
+    model, setup, rows, collections = load(args.run)
     dev = [it for h, it in rows if h == "dev"]
     if len({it.right for it in dev if it.passes_hard_rules()}) < 2:
         print("error: the dev halves need both right and wrong drafts to fit", file=sys.stderr)
         return 2
-    chosen = fit(dev, NEUTRAL, source="model", model=model, budget=args.budget, cost=args.cost)
+    chosen = fit(dev, NEUTRAL, source="model", model=model, setup=setup, budget=args.budget, cost=args.cost)
     print(f"fit for {model} on {len(dev)} dev items: probe floor {chosen.probe_floor:.2f}, threshold "
           f"{chosen.threshold:.2f}, supported from {chosen.supported_at:.2f}, bias {chosen.bias:.3f}, "
           f"weights {chosen.weights}")
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwrote {path}")
     if any(h == "test" for h, _ in rows):
         compare_fits(rows, collections, chosen, get_settings(), refit=not args.dry_run)
-        leave_one_out(rows, model, args.budget, args.cost)
+        leave_one_out(rows, model, setup, args.budget, args.cost)
     return 0
 
 
@@ -96,7 +97,7 @@ def compare_fits(rows: list[tuple[str, Item]], collections: dict[str, str], mode
     print("\n" + comparison_table(table))
 
 
-def leave_one_out(rows: list[tuple[str, Item]], model: str, budget: float, cost: float) -> None:
+def leave_one_out(rows: list[tuple[str, Item]], model: str, setup: str, budget: float, cost: float) -> None:
     """Each set's test half under a fit made without that set: with every stage and signal, and without each."""
     sets = sorted({it.group for _, it in rows})
     variants: dict[str, Callable[[Fit], Fit]] = {"all": lambda f: f, "no stage 1 (probe floor 0)":
@@ -109,7 +110,8 @@ def leave_one_out(rows: list[tuple[str, Item]], model: str, budget: float, cost:
         for s in sets:
             train = [it for h, it in rows if h == "dev" and it.group != s]
             test = [it for h, it in rows if h == "test" and it.group == s]
-            made = fit(_without(train, label), NEUTRAL, source="model", model=model, budget=budget, cost=cost)
+            made = fit(_without(train, label), NEUTRAL, source="model", model=model, setup=setup, budget=budget,
+                       cost=cost)
             made = variants[label](made) if label in variants else made
             cells.append(utility(_without(test, label), made, cost))
         print(f"| {label} | " + " | ".join(f"{c:.2f}" for c in cells) + f" | {sum(cells) / len(cells):.2f} |")

@@ -22,7 +22,7 @@ from eval.oracle import OracleRetriever
 from eval.split import half
 from ingest.pipeline import sync_folder
 from qa.engine import Engine
-from qa.fit import NEUTRAL, Fits
+from qa.fit import NEUTRAL, Fits, setup_of
 from qa.generate import context
 from qa.retrieve import Retriever
 from qa.verify import Verifier
@@ -132,6 +132,7 @@ def write_summary(items: list[GoldItem], results: list[dict[str, Any]], texts: d
         "embed": settings.embed.model,
         "settings": settings.model_dump(mode="json"),
         "fit": "open (every draft answered; fits replayed)" if opts.open_fit else Fits(settings).current().describe(),
+        "setup": setup_of(settings),
     }
     (opts.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary

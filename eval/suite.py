@@ -20,7 +20,7 @@ from eval.gold import GoldItem, load, read_docs, validate
 from eval.metrics import aggregate, score_item
 from eval.replay import decided, item_of
 from eval.split import HALVES, half, hash_order
-from qa.fit import NEUTRAL, Fit, Fits, model_fit_path, model_id
+from qa.fit import NEUTRAL, Fit, Fits, model_fit_path, model_id, setup_of
 
 DATASETS = "eval/datasets"
 
@@ -134,7 +134,7 @@ def compare(name: str, halves: list[str], labelled: list[Item], own: Fit, model:
     dev = [it for h, it in zip(halves, labelled, strict=True) if h == "dev"]
     fits = {"every draft": NEUTRAL, "model's global fit": model,
             "fitted on the dev half": fit(dev, model, source="dev-half", model=model_id(settings.llm),
-                                          budget=settings.checks.budget),
+                                          setup=setup_of(settings), budget=settings.checks.budget),
             "collection's own fit": own}
     return [{"set": name, "fit": label, **outcomes(test, f)} for label, f in fits.items()]
 
@@ -174,6 +174,7 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
     failed to run, 0: all ran)."""
     from eval.run import RunOptions, evaluate
     from index.store import IndexUnavailable
+    from llm import BackendUnavailable
 
     loaded, problems = check(sets)
     if problems:
@@ -193,7 +194,7 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         t0 = time.perf_counter()
         try:
             summary, recorded = evaluate(settings, items, texts, opts, dev_failures_only=True)
-        except (IndexUnavailable, ValueError) as e:
+        except (IndexUnavailable, BackendUnavailable, ValueError) as e:
             print(f"error: {s.name}: {e}")
             all_rows += [{"set": s.name, "half": h, "error": str(e)} for h in halves]
             status = 1

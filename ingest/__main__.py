@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from config import Settings, get_settings
+from config.settings import SettingsError
 from index.embedder import ModelMissing
 from index.store import IndexUnavailable, describe
 from ingest import library
@@ -28,7 +29,11 @@ COMMANDS = ("add", "remove", "list")
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "sync"
     parser = argparse.ArgumentParser(prog=f"python -m ingest{'' if command == 'sync' else ' ' + command}",
                                      description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -35,9 +35,10 @@ class Backend(Protocol):
         before the model ended its reply."""
         ...
 
-    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float:
+    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float | None:
         """P(reply) / (P(reply) + P(other)) for the first token of the model's next reply (e.g. "yes" vs
-        "no", any case, with or without a leading space), from the model's own probabilities."""
+        "no", any case, with or without a leading space), from the model's own probabilities; None when the
+        backend gives none (a server that returns no log-probabilities)."""
         ...
 
 
@@ -63,12 +64,12 @@ def mass(top: Iterable[tuple[str, float]], word: str) -> float:
     return sum(math.exp(lp) for token, lp in top if token in wanted)
 
 
-def share(top: Iterable[tuple[str, float]], reply: str, other: str) -> float:
-    """P(reply) / (P(reply) + P(other)) from a server's top logprobs. A reply missing from the top list is
-    given at most the least probable listed token's probability, so one seen spelling is not certainty."""
+def share(top: Iterable[tuple[str, float]], reply: str, other: str) -> float | None:
+    """P(reply) / (P(reply) + P(other)) from a server's top logprobs (None without them). A reply missing from
+    the list is given at most the least probable listed token's probability: one seen spelling is no certainty."""
     pairs = list(top)
     if not pairs:
-        return 0.5
+        return None
     floor = math.exp(min(lp for _, lp in pairs))
     yes, no = mass(pairs, reply), mass(pairs, other)
     if yes == 0 and no == 0:

@@ -78,12 +78,12 @@ class LlamaCppBackend:
 
     def _start(self, tokens: list[int], system: int, reuse: bool) -> None:
         """Leave the cache holding the part of `tokens` the model may read on from (generate() then reuses
-        exactly that prefix): if `reuse`, the last probe's or answer's prompt up to where they differ; else
-        the system prompt, from the cache or a saved state."""
+        exactly that prefix): if `reuse`, the last probe's or answer's prompt up to where they differ (same
+        system prompt, and more); else the system prompt, from the cache or a saved state."""
         last, self._last = self._last, ()
         llm = self.llm
         cached = llm.input_ids[: llm.n_tokens].tolist()
-        if reuse and last and _shared(last, tokens) > system and _shared(cached, last) == len(last):
+        if reuse and system and last and _shared(last, tokens) > system and _shared(cached, last) == len(last):
             return  # generate() reads on from the longest prefix the cache shares with `tokens`
         head = tuple(tokens[:system])
         if not head:
@@ -113,7 +113,7 @@ class LlamaCppBackend:
             if text := chunk["choices"][0]["text"]:
                 yield text
 
-    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float:
+    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float | None:
         from llama_cpp import LogitsProcessorList
 
         tokens = self.tokens(messages)

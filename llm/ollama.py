@@ -1,6 +1,5 @@
 """A model served by Ollama, through the `ollama` client. The reply probability comes from the server's
-`top_logprobs` (Ollama ≥ 0.12.11 returns them; an older server's answer has none, and the probe then reads
-0.5, no evidence either way)."""
+`top_logprobs` (Ollama ≥ 0.12.11 returns them; an older server's answer has none: no probe then)."""
 
 from __future__ import annotations
 
@@ -43,12 +42,9 @@ class OllamaBackend:
         if not done:
             raise ConnectionError("the answer stream stopped before the end (server gone?)")
 
-    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float:
+    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float | None:
         response = self.client.chat(model=self.cfg.ollama_model, messages=list(messages), stream=False,
                                     logprobs=True, top_logprobs=TOP,
                                     options=self._options(num_predict=1, temperature=0.0))
         first = (response.logprobs or [None])[0]
-        if first is None:
-            return 0.5
-        top = [(t.token, t.logprob) for t in (first.top_logprobs or [])] or [(first.token, first.logprob)]
-        return share(top, reply, other)
+        return share([(t.token, t.logprob) for t in (first.top_logprobs or [])] if first else [], reply, other)

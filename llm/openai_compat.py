@@ -42,13 +42,9 @@ class OpenAIBackend:
         if not finished:
             raise ConnectionError("the answer stream stopped before the end (server gone?)")
 
-    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float:
+    def reply_probability(self, messages: Sequence[Message], reply: str, other: str) -> float | None:
         response = self.client.chat.completions.create(
             model=self.cfg.openai_model, messages=list(messages), max_tokens=1,  # type: ignore[arg-type]
             temperature=0.0, logprobs=True, top_logprobs=TOP)
         content = response.choices[0].logprobs.content if response.choices[0].logprobs else None
-        if not content:
-            return 0.5
-        first = content[0]
-        return share([(t.token, t.logprob) for t in first.top_logprobs] or [(first.token, first.logprob)],
-                     reply, other)
+        return share([(t.token, t.logprob) for t in content[0].top_logprobs] if content else [], reply, other)

@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = get_settings().with_collection(args.collection)
+        name = settings.chroma.collection
+        if name != settings.ingest.default_collection and name not in store.list_collections(settings.chroma):
+            print(f"error: there is no corpus {name!r}: index a folder with `python -m ingest DIR --collection "
+                  f"{name}`", file=sys.stderr)  # not created by a typo
+            return 2
         if store.collection(settings.chroma).count() == 0:
             _index_folder(settings)
         engine = Engine(settings)

@@ -119,8 +119,9 @@ class Engine:
             yield Update("final", ans)
             return
         shown = _defused(ans.retrieved)  # what the model may read, and so what may support it
-        draft = Draft()
-        for delta in self.generator.stream(ans.query, shown, ans.lang, draft, self.verifier.answerable):
+        draft, fit = Draft(), self.verifier.fit  # one fit for the whole question
+        for delta in self.generator.stream(ans.query, shown, ans.lang, draft,
+                                           lambda probe: self.verifier.answerable(probe, fit)):
             if ans.timings.first_token_ms is None:
                 ans.timings.first_token_ms = _ms(t0 + draft.load_s)  # answering, not a cold model load
             yield Update("token", ans, delta)
@@ -137,7 +138,7 @@ class Engine:
             self._refuse(ans, t0, "not_in_documents", f"the model's own reading says the passages do not answer "
                                                       f"(P(yes) {draft.probe:.2f})")
         else:
-            self._apply(ans, self.verifier.verify(ans.query, ans.lang, shown, draft.text, signals), t0)
+            self._apply(ans, self.verifier.verify(ans.query, ans.lang, shown, draft.text, signals, fit), t0)
         ans.timings.total_ms = _ms(t0)
         yield Update("final", ans)
 

@@ -7,13 +7,15 @@ Two stages, both fitted on data, never set by hand:
    signals (qa/verify.py); under `threshold` the draft is withheld (shown folded, with why), at or above
    `supported_at` (with every sentence supported) the answer is "supported", between them "partly supported".
 
-A fit belongs to one backend and model. Each collection fits its own from questions the app writes about it
-(qa/calibration); until it has one, the model's global fit (config/fits/, `python -m eval.calibrate`) applies,
-and without that the neutral fit: no threshold, drafts judged by their support alone.
+A fit belongs to one backend and model, and to the prompts and settings that shape a draft and its signals
+(`setup`: change them and the fit no longer applies, until refitted). Each collection fits its own from
+questions the app writes about it (calibration/); until it has one, the model's global fit (config/fits/,
+`make calibrate-model`) applies, and without that the neutral fit: no score, drafts judged by their support.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from config.settings import ROOT, LLMSettings, Settings
 from index import store
+from llm.prompts import PROMPTS
 
 FITS = ROOT / "config" / "fits"
 PROBABILITIES = frozenset({"probe"})  # read as logits by the score
@@ -45,10 +48,16 @@ class Fit:
     probe_floor: float = 0.0
     source: str = "none"  # "collection" (its own questions), "model" (the eval suite's dev halves), "none"
     model: str = ""  # "<backend>:<model name>" it was fitted with
-    questions: int = 0  # how many items it was fitted on
+    setup: str = ""  # a hash of the prompts and settings it was fitted with (setup_of)
+    answers: int = 0  # how many labelled answers it was fitted on
     made: str = ""  # when
     stats: dict[str, float] = field(default_factory=dict)  # what it gave on its own data
     corpus: dict[str, str] = field(default_factory=dict)  # a collection's documents and hashes when fitted
+
+    @property
+    def calibrated(self) -> bool:
+        """Has it a score at all (the neutral fit has none)?"""
+        return bool(self.weights)
 
     def confidence(self, signals: dict[str, float]) -> float:
         """The calibrated P(right answer); features the fit does not weigh count for nothing."""
@@ -59,7 +68,7 @@ class Fit:
         if self.source == "none":
             return "no calibration: drafts are judged by their support alone"
         what = "this collection's own questions" if self.source == "collection" else "the eval suite's dev halves"
-        return f"fitted on {self.questions} items of {what} ({self.model}, {self.made})"
+        return f"fitted on {self.answers} answers to {what} ({self.model}, {self.made})"
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,8 +77,12 @@ class Fit:
         tmp.replace(path)
 
     @classmethod
-    def read(cls, path: Path) -> Fit:
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+    def read(cls, path: Path) -> Fit | None:
+        """The fit stored there; None when there is none, or it is damaged or of an older shape."""
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
 
 
 NEUTRAL = Fit()
@@ -77,6 +90,20 @@ NEUTRAL = Fit()
 
 def model_id(cfg: LLMSettings) -> str:
     return f"{cfg.backend}:{cfg.model_name}"
+
+
+def setup_of(settings: Settings) -> str:
+    """What a fit depends on besides the model: the prompts the model reads (and is probed with) and the
+    settings that shape a draft and its signals. Paths count by name, so a clone elsewhere shares fits."""
+    digest = hashlib.sha256()
+    for path in sorted(PROMPTS.glob("*.txt")):
+        if path.stem.split("_")[0] in ("system", "user", "probe"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    shape = [settings.llm.temperature, settings.llm.max_tokens, settings.retrieval.context_passages,
+             settings.retrieval.context_margin, settings.checks.cite_support, Path(settings.embed.model_id).name,
+             settings.embed.query_prompt, settings.embed.document_prompt]
+    digest.update(json.dumps(shape).encode())
+    return digest.hexdigest()[:12]
 
 
 def model_fit_path(model: str) -> Path:
@@ -92,7 +119,7 @@ class Fits:
     """The fit that applies to one collection now: re-read when a calibration writes a new one."""
 
     def __init__(self, settings: Settings) -> None:
-        self.model = model_id(settings.llm)
+        self.model, self.setup = model_id(settings.llm), setup_of(settings)
         self.paths = (collection_fit_path(settings), model_fit_path(self.model))
         self._seen: tuple[float | None, ...] = ()
         self._fit = NEUTRAL
@@ -105,11 +132,7 @@ class Fits:
 
     def _load(self) -> Fit:
         for path in self.paths:
-            if path.is_file():
-                try:
-                    fit = Fit.read(path)
-                except (ValueError, TypeError):
-                    continue  # a damaged or older file: the next source applies
-                if fit.model == self.model:
-                    return fit
+            fit = Fit.read(path)
+            if fit is not None and fit.model == self.model and fit.setup == self.setup:
+                return fit
         return NEUTRAL

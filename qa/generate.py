@@ -9,6 +9,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import httpx
+import openai
+
 from config.settings import RetrievalSettings, Settings
 from llm import Backend, BackendUnavailable, Preempted, describe, shared_backend, turns
 from qa import prompt
@@ -22,7 +25,8 @@ class Draft:
     """What the model wrote for one question, filled in as it streams."""
 
     text: str = ""
-    probe: float | None = None  # the model's P("yes") that the passages answer, read before it writes
+    probe: float | None = None  # the model's P("yes") that the passages answer, read before it writes (None:
+    # a server that returns no log-probabilities)
     answered: bool = False  # the probe let the model write (stage 1 of the checks)
     tokens: int = 0
     load_s: float = 0.0  # a cold model load before answering (not part of the answer's timings)
@@ -68,7 +72,7 @@ class Generator:
         return context(passages, self.settings.retrieval)
 
     def stream(self, query: str, shown: list[Passage], lang: str, draft: Draft,
-               may_answer: Callable[[float], bool] = lambda _: True) -> Iterator[str]:
+               may_answer: Callable[[float | None], bool] = lambda _: True) -> Iterator[str]:
         """The answer's pieces as the model writes them, into `draft` too. First the probe, on the same reading
         of the passages (the answer reads on from it); `may_answer(probe)` False: no draft is written.
         `shown`: the passages as the user sees them numbered; the model reads the context among them, under
@@ -111,6 +115,6 @@ class Generator:
 
 def _reason(e: Exception) -> str:
     text = str(e).strip() or type(e).__name__
-    if "connect" in text.lower() or isinstance(e, ConnectionError):
+    if isinstance(e, ConnectionError | httpx.ConnectError | openai.APIConnectionError):
         return f"cannot connect ({text}). Is the server running?"
     return text

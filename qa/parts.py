@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from qa.fit import Fit
 from qa.generate import Draft
 from qa.schema import Citation, Passage
 from qa.verify import Verdict
@@ -19,16 +20,17 @@ class Retrieving(Protocol):
 
 
 class Generating(Protocol):
-    def context(self, passages: list[Passage]) -> list[Passage]: ...
-
     def stream(self, query: str, shown: list[Passage], lang: str, draft: Draft,
-               may_answer: Callable[[float], bool] = ...) -> Iterator[str]: ...
+               may_answer: Callable[[float | None], bool] = ...) -> Iterator[str]: ...
 
 
 class Verifying(Protocol):
-    def answerable(self, probe: float) -> bool: ...
+    @property
+    def fit(self) -> Fit: ...
+
+    def answerable(self, probe: float | None, fit: Fit) -> bool: ...
 
     def verify(self, question: str, lang: str, shown: list[Passage], draft: str,
-               signals: dict[str, float]) -> Verdict: ...
+               signals: dict[str, float], fit: Fit) -> Verdict: ...
 
     def quotes(self, question: str, passages: list[Passage]) -> list[Citation]: ...

@@ -5,8 +5,8 @@ the same for every language:
 - retrieval: the best passage's cosine to the question (the multilingual embedding);
 - probe: the model's own P("yes") that the passages state the answer, read before it writes;
 - support: how well the passages support the answer's weakest sentence;
-- first: 1 when the best-ranked passage supports the answer (with a small model, an answer drawn only from
-  passages further down is right less often).
+- first: 1 when shown passage [1] supports a sentence of the answer (with a small model, an answer drawn only
+  from passages further down is right less often).
 The collection's fit (qa/fit.py) turns them into P(right) and a verdict: supported, partly supported, or
 withheld (with why; the draft stays available to the reader).
 """
@@ -62,12 +62,18 @@ class Verdict:
 
 
 def judge(signals: dict[str, float], supported: int, sentences: int, model_refused: bool, fit: Fit) -> Verdict:
-    """The decision alone, from the signals (the eval replays it with other fits)."""
+    """The decision alone, from the signals (the eval replays it with other fits). Without a calibrated fit
+    there is no confidence: the verdict rests on the citation checks alone."""
     if model_refused:
         return Verdict("not_in_documents", None, "the model said the passages do not answer", signals=signals)
-    p = fit.confidence(signals)
+    p = fit.confidence(signals) if fit.calibrated else None
     if supported == 0:
         return Verdict("withheld", p, "no sentence of the draft is supported by a shown passage", signals=signals)
+    if p is None:
+        status: Status = "supported" if supported == sentences else "partly_supported"
+        why = None if supported == sentences else f"{sentences - supported} of {sentences} sentences are not " \
+                                                  "supported by a shown passage"
+        return Verdict(status, None, why, signals=signals)
     if p < fit.threshold:
         return Verdict("withheld", p, f"its calibrated confidence {p:.2f} is under the threshold "
                                       f"{fit.threshold:.2f} ({fit.describe()})", signals=signals)
@@ -94,13 +100,15 @@ class Verifier:
     def fit(self) -> Fit:
         return self._fixed or self._fits.current()
 
-    def answerable(self, probe: float) -> bool:
-        """Stage 1, before any draft: may the model answer from these passages at all?"""
-        return probe >= self.fit.probe_floor
+    def answerable(self, probe: float | None, fit: Fit) -> bool:
+        """Stage 1, before any draft: may the model answer from these passages at all? (No probe — a server
+        that gives no log-probabilities — is no evidence either way.)"""
+        return probe is None or probe >= fit.probe_floor
 
     def verify(self, question: str, lang: str, shown: list[Passage], draft: str,
-               signals: dict[str, float]) -> Verdict:
-        """signals: those known before the draft (retrieval, probe); support and first are added here."""
+               signals: dict[str, float], fit: Fit) -> Verdict:
+        """signals: those known before the draft (retrieval, probe); support and first are added here. `fit`:
+        the one the question started with (a calibration may end meanwhile)."""
         # Embedding similarity counts where the answer's language is not the passages' (words cannot match).
         cross = any(p.lang and p.lang != lang for p in shown)
         result = attribute(draft, shown, question, self.similarity, cross_lingual=cross,
@@ -109,8 +117,7 @@ class Verifier:
         signals = {**signals, "support": result.support, "first": float(first == 1),
                    "supported": float(result.supported_sentences), "sentences": float(len(result.supports)),
                    "model_refused": float(is_refusal_sentence(draft))}
-        verdict = judge(signals, result.supported_sentences, len(result.supports), bool(signals["model_refused"]),
-                        self.fit)
+        verdict = judge(signals, result.supported_sentences, len(result.supports), bool(signals["model_refused"]), fit)
         verdict.text, verdict.citations, verdict.unsupported = result.text, result.citations, result.unsupported
         if verdict.shown and (conflicts := conflict.find(result.citations, shown, question, self.similarity)):
             verdict.text = f"{verdict.text}\n\n{conflict.note(conflicts, lang)}"  # say so, cite both

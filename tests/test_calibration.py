@@ -19,7 +19,7 @@ def test_the_probe_floor_refuses_unanswerables_within_the_budget():
     # Right answers have a high P(yes); wrong ones and unanswerables a low one: a floor between them pays.
     items = ([item(True, True, 0.9) for _ in range(20)] + [item(True, False, 0.2) for _ in range(6)]
              + [item(False, False, 0.15) for _ in range(10)])
-    made = fit(items, NEUTRAL, source="collection", model="m", budget=0.05)
+    made = fit(items, NEUTRAL, source="collection", model="m", setup="s", budget=0.05)
     assert 0.15 < made.probe_floor <= 0.9
     got = outcomes(items, made)
     assert got["refusal"] == 1.0 and got["answered_wrong"] == 0.0 and got["false_refusal"] == pytest.approx(6 / 26)
@@ -29,7 +29,7 @@ def test_the_probe_floor_refuses_unanswerables_within_the_budget():
 
 def test_the_budget_binds_when_right_and_wrong_look_alike():
     items = [item(True, i % 2 == 0, 0.5 + 0.01 * (i % 7)) for i in range(40)]
-    made = fit(items, NEUTRAL, source="collection", model="m", budget=0.05)
+    made = fit(items, NEUTRAL, source="collection", model="m", setup="s", budget=0.05)
     assert lost_right(items, made) <= 0.05
 
 
@@ -85,7 +85,8 @@ def test_a_collection_calibrates_itself_behind_the_users_questions_and_resumes(i
     assert not answer.error and "600" in answer.answer
     assert jobs.running(settings.chroma.collection)  # the question did not wait for the calibration to end
     jobs.cancel(settings.chroma.collection)
-    jobs.wait(settings.chroma.collection)
+    while jobs.running(settings.chroma.collection):  # it stops between two steps
+        time.sleep(0.5)
     assert jobs.progress(settings.chroma.collection).state == "cancelled"
 
     lines = log_path(settings).read_text().splitlines()
@@ -97,5 +98,5 @@ def test_a_collection_calibrates_itself_behind_the_users_questions_and_resumes(i
     assert len({r["passage"] for r in after}) == 10
     hidden = [r for r in after if r.get("answerable") is False]
     assert hidden and all(not r["right"] for r in hidden)
-    assert fitted is not None and fitted.source == "collection" and fitted.questions >= 12
+    assert fitted is not None and fitted.source == "collection" and fitted.answers >= 12
     assert Fits(settings).current() == fitted  # applies to the collection's engine at once

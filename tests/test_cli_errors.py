@@ -16,8 +16,10 @@ from config.settings import ROOT
 MISSING_MODEL = {"RAG_EMBED__MODEL": "/nonexistent"}
 # name: (command line after `python -m`, extra environment, the start of the one-line message)
 CASES: dict[str, tuple[list[str], dict[str, str], str]] = {
-    "qa, no embedding model": (["qa", "Who launched DeepSeek?", "--collection", "no-folder"], MISSING_MODEL,
+    "qa, no embedding model": (["qa", "Who launched DeepSeek?"], MISSING_MODEL,
                                "error: embedding model not found at /nonexistent: run `make models`"),
+    "qa, a collection never indexed": (["qa", "Who launched DeepSeek?", "--collection", "no-folder"], {},
+                                       "error: there is no corpus 'no-folder': index a folder with `python -m ingest"),
     "qa, a setting of the wrong type": (["qa", "Who launched DeepSeek?"], {"RAG_RETRIEVAL__TOP_K": "many"},
                                         "error: setting retrieval.top_k is invalid (Input should be a valid integer"),
     "eval, no gold file": (["eval", "--gold", "{tmp}/none.jsonl"], {},
@@ -60,7 +62,7 @@ def test_bad_input_is_one_line_saying_what_to_do(runs, case):
     _, err = procs[case].communicate(timeout=300)
     *before, last = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
     assert "Traceback" not in err and last.startswith(CASES[case][2].format(tmp=tmp)), err
-    assert all(line.startswith("embedding ") for line in before), err  # only the eval ingest's progress bar
+    assert all(line.startswith(("embedding ", "Indexing ")) for line in before), err  # only the ingest's progress
     assert procs[case].returncode == 2
 
 

@@ -151,7 +151,7 @@ def test_fits_are_compared_on_the_test_half_of_the_same_answers(tmp_path):
                      signals={"probe": 0.9 if g.answerable and i % 2 == 0 else 0.2, "support": 1.0, "supported": 1.0,
                               "sentences": 1.0, "model_refused": 0.0}, supported=1, sentences=1)
                 for i, g in enumerate(items)]
-    own = Fit(probe_floor=0.5, source="collection", model="m", questions=30)
+    own = Fit(probe_floor=0.5, source="collection", model="m", answers=30)
     rows = compare("s", [half(g.id) for g in items], labelled, own, Fit(model="m"), make_settings(tmp_path))
     assert [r["fit"] for r in rows] == ["every draft", "model's global fit", "fitted on the dev half",
                                         "collection's own fit"]

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from qa import prompt, verify
-from qa.fit import NEUTRAL, Fit, Fits, collection_fit_path, model_id
+from qa.fit import NEUTRAL, Fit, Fits, collection_fit_path, model_id, setup_of
 
 GOOD = {"retrieval": 0.6, "probe": 0.9, "support": 1.0, "first": 1.0}
 DOUBTFUL = {"retrieval": 0.35, "probe": 0.1, "support": 0.6, "first": 0.0}
@@ -62,10 +62,10 @@ def test_a_collection_fit_applies_once_written_and_only_for_its_model(tmp_path):
     settings = make_settings(tmp_path)
     fits = Fits(settings)
     assert fits.current().source in ("none", "model")  # before: the model's global fit, if any
-    mine = Fit(threshold=0.4, source="collection", model=model_id(settings.llm), questions=30)
+    mine = Fit(threshold=0.4, source="collection", model=model_id(settings.llm), setup=setup_of(settings), answers=30)
     mine.save(collection_fit_path(settings))
     assert fits.current() == mine  # re-read when written: a running engine uses it at once
-    other = Fit(threshold=0.9, source="collection", model="ollama:another", questions=30)
+    other = Fit(threshold=0.9, source="collection", model="ollama:another", setup=setup_of(settings), answers=30)
     collection_fit_path(settings).write_text(json.dumps(other.__dict__))
     assert fits.current().model != "ollama:another"
 
