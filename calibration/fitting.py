@@ -23,7 +23,7 @@ import numpy as np
 from qa.fit import Fit, feature
 from qa.verify import judge
 
-FEATURES = ("retrieval", "probe", "support", "first", "agreement")  # those every item has are fitted
+FEATURES = ("retrieval", "probe", "support", "first")  # those every item has are fitted
 GRID = tuple(round(0.05 * i, 2) for i in range(20))
 MIN_ITEMS, MIN_CLASS = 24, 6  # fewer labelled drafts than this (or of either class): keep the base weights
 

@@ -112,8 +112,6 @@ class Calibration:
 
     def __init__(self, settings: Any, on_progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None, restart: bool = False) -> None:
-        # Sampled drafts (agreement) are a signal the eval suite measures, not one a collection fits.
-        settings = settings.model_copy(update={"checks": settings.checks.model_copy(update={"agreement_drafts": 0})})
         self.settings = settings
         self.on_progress = on_progress or (lambda _p: None)
         self.cancel = cancel or threading.Event()

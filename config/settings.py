@@ -177,7 +177,7 @@ class RetrievalSettings(BaseModel):
 
 class ChecksSettings(BaseModel):
     """How an answer is judged before it is shown (qa/verify.py, qa/fit.py). The weights and thresholds are
-    fitted by calibration, never set by hand: each collection fits its own (qa/calibration), the model's
+    fitted by calibration, never set by hand: each collection fits its own (calibration/), the model's
     global fit lives in config/fits/ (`python -m eval.calibrate`)."""
 
     model_config = ConfigDict(frozen=True)
@@ -190,7 +190,6 @@ class ChecksSettings(BaseModel):
                                       json_schema_extra=SAME_ROW)
     recalibrate_after: float = Field(0.2, description="share of documents changed to calibrate again",
                                      json_schema_extra=SAME_ROW)
-    agreement_drafts: int = Field(0, ge=0, description="drafts sampled to measure agreement (0: off)")
 
 
 class UISettings(BaseModel):

@@ -1,7 +1,7 @@
 """One generation at a time per model, the user's questions before background work.
 
 llama.cpp is not re-entrant and one answer uses every core; a server backend is queued the same way so that
-the user's questions never wait behind the self-calibration's (qa/calibration). Background work takes a turn
+the user's questions never wait behind the self-calibration's (calibration/). Background work takes a turn
 only when no question waits, and gives it back between tokens as soon as one does (`Preempted`).
 """
 

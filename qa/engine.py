@@ -22,7 +22,7 @@ from qa.generate import Draft, Generator
 from qa.parts import Generating, Retrieving, Verifying
 from qa.retrieve import Retriever
 from qa.schema import Answer, Passage, best
-from qa.verify import Verdict, Verifier, agreement
+from qa.verify import Verdict, Verifier
 from text.injection import defuse
 from text.language import detect
 from text.markup import clean_inline
@@ -129,8 +129,6 @@ class Engine:
         ans.draft, ans.timings.gen_tokens_per_s = draft.text, draft.tokens_per_s
         signals = {"retrieval": best(ans.retrieved).score, **({"probe": draft.probe} if draft.probe is not None
                                                                else {})}
-        if draft.samples:
-            signals["agreement"] = agreement(draft.text, draft.samples)
         if draft.error:
             ans.error, ans.answer = draft.error, draft.text
         elif not draft.answered:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import openai
@@ -16,8 +16,6 @@ from config.settings import RetrievalSettings, Settings
 from llm import Backend, BackendUnavailable, Preempted, describe, shared_backend, turns
 from qa import prompt
 from qa.schema import Passage, best
-
-SAMPLING = 0.8  # temperature of the drafts sampled to measure agreement
 
 
 @dataclass
@@ -33,7 +31,6 @@ class Draft:
     first_token_at: float | None = None
     ended_at: float | None = None
     error: str | None = None  # the backend failed: what to tell the user
-    samples: list[str] = field(default_factory=list)  # drafts sampled after the greedy one (checks.agreement_drafts)
 
     @property
     def tokens_per_s(self) -> float | None:
@@ -100,11 +97,6 @@ class Generator:
                     draft.text += delta
                     yield delta
                 draft.ended_at = time.perf_counter()
-                for seed in range(1, self.settings.checks.agreement_drafts + 1):
-                    if self.background and order.wanted:
-                        raise Preempted("a question is waiting")
-                    draft.samples.append("".join(backend.stream(
-                        messages, max_tokens=self.settings.llm.max_tokens, temperature=SAMPLING, seed=seed)))
         except Preempted:
             raise
         except BackendUnavailable as e:

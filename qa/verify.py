@@ -23,7 +23,7 @@ from qa import conflict, prompt
 from qa.cite import attribute, best_sentences, strip_markers
 from qa.fit import Fit, Fits
 from qa.schema import Citation, Passage
-from text.tokens import terms, words
+from text.tokens import words
 
 Status = Literal["supported", "partly_supported", "withheld", "not_in_documents"]
 
@@ -32,18 +32,6 @@ def is_refusal_sentence(draft: str) -> bool:
     """The model wrote the refusal sentence it was told to write (in any of the app's languages)."""
     said = words(strip_markers(draft)[0])
     return bool(said) and any(said[: len(r)] == r for r in (words(s) for s in prompt.refusals()))
-
-
-def agreement(draft: str, samples: list[str]) -> float:
-    """How much drafts sampled for the same prompt say what the greedy one says: the mean word-set Jaccard
-    (words of any script, Chinese and Japanese by character bigrams), markers left out."""
-    mine = set(terms(strip_markers(draft)[0]))
-
-    def jaccard(other: str) -> float:
-        theirs = set(terms(strip_markers(other)[0]))
-        return len(mine & theirs) / len(mine | theirs) if mine | theirs else 1.0
-
-    return sum(jaccard(s) for s in samples) / len(samples) if samples else 1.0
 
 
 @dataclass

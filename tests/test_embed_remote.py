@@ -189,11 +189,21 @@ def test_a_server_dying_mid_ingest_leaves_whole_documents_and_a_rerun_completes(
     monkeypatch.setattr(pipeline, "GROUP_CHARS", 1)  # one document per group
     reference = {d: ids for d, ids in _doc_chunks(indexed).items() if d.startswith(("000", "001", "003"))}
     [first, *rest] = sorted(reference)
-    server.die_after = -(-len(reference[first]) // 64)  # answers the first document's requests, then dies
     # A generous timeout: the fake server embeds a batch of 64 with the bundled model (seconds on 2 cores), and a
     # client timing out would retry and count as a request after the death. The death itself is immediate.
-    settings = with_embed(make_settings(tmp_path / "storage", corpus_copy, collection="dies"),
-                          remote(local, server.url, remote_tries=2, timeout_s=120))
+    embed = remote(local, server.url, remote_tries=2, timeout_s=120)
+    # The requests an ingest of the first document alone makes (its chunks, and its sentences for the order
+    # detector): the server answers that many, then dies.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / first).write_bytes((corpus_copy / first).read_bytes())
+    measure = with_embed(make_settings(tmp_path / "measure", alone, collection="alone"), embed)
+    monkeypatch.setattr("ingest.__main__.get_settings", lambda: measure)
+    before = len(server.requests)
+    assert ingest_cli(["--collection", "alone"]) == 0
+    server.die_after = 2 * len(server.requests) - before
+    capsys.readouterr()
+    settings = with_embed(make_settings(tmp_path / "storage", corpus_copy, collection="dies"), embed)
     monkeypatch.setattr("ingest.__main__.get_settings", lambda: settings)
     assert ingest_cli(["--collection", "dies"]) == 2
     err = capsys.readouterr().err

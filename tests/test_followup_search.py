@@ -20,7 +20,9 @@ def test_a_follow_up_in_any_language_is_answered_from_the_conversation(engine, h
     answer = engine.ask(follow_up, history=history)
     assert answer.query != follow_up and "DeepSeek" in answer.query
     assert any(key in p.text for p in answer.retrieved)
-    assert not answer.refused and key.replace(",", "") in answer.answer.replace(",", "").replace(".", ""), answer.answer
+    # the model answers from the passages; whether the checks then show or withhold the draft is the fit's call
+    written = answer.draft if answer.verdict == "withheld" else answer.answer
+    assert key.replace(",", "") in written.replace(",", "").replace(".", ""), answer
     assert answer.question == follow_up  # the user's words are kept; retrieval and the model see the query
 
 
@@ -86,7 +88,9 @@ def test_the_same_conversation_gets_the_same_answer_from_the_ui_and_the_api(engi
             page.wait_for_function(f"() => document.querySelectorAll('#chat .message.bot').length >= {n}",
                                    timeout=60_000)
             page.locator("#sources .meta:has-text('total')").wait_for(timeout=300_000)  # the final answer
-            replies.append(page.locator("#chat .message.bot").last.inner_text())
+            replies.append(page.locator("#chat .message.bot").last.evaluate(  # the verdict line is a UI field
+                "e => { const c = e.cloneNode(true); c.querySelectorAll('.verdict').forEach(v => v.remove());"
+                " return c.innerText; }"))
         model = "corpus:" + engine.settings.chroma.collection
         messages = [{"role": "user", "content": first}]
         api = []
