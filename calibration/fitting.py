@@ -67,19 +67,24 @@ def fit_weights(items: list[Item], base: Fit, l2: float = 1.0, steps: int = 50) 
     return float(w[0]), {f: round(float(v), 4) for f, v in zip(names, w[1:], strict=True)}
 
 
+def _groups(items: list[Item], score: Callable[[list[Item]], float | None]) -> list[float]:
+    return [v for g in sorted({it.group for it in items})
+            if (v := score([it for it in items if it.group == g])) is not None]
+
+
 def _per_group(items: list[Item], score: Callable[[list[Item]], float | None]) -> float:
-    values = [v for g in sorted({it.group for it in items})
-              if (v := score([it for it in items if it.group == g])) is not None]
+    values = _groups(items, score)
     return sum(values) / len(values) if values else 0.0
 
 
 def lost_right(items: list[Item], fit: Fit) -> float:
-    """The share of right drafts the fit refuses (beyond the hard rules), over answerable items, per group."""
+    """The share of right drafts the fit refuses (beyond the hard rules), over answerable items, in the group
+    where it is highest: the budget holds for every corpus, not on average (one corpus paying for all)."""
     def score(group: list[Item]) -> float | None:
         answerable = sum(it.answerable for it in group)
         lost = sum(it.right and it.passes_hard_rules() and not it.shown(fit) for it in group)
         return lost / answerable if answerable else None
-    return _per_group(items, score)
+    return max(_groups(items, score), default=0.0)
 
 
 def utility(items: list[Item], fit: Fit, cost: float) -> float:
