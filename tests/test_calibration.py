@@ -63,6 +63,7 @@ def test_the_answer_key_is_words_of_the_passage(answer, passage, key):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # ~5 minutes alone on 2 cores: 18 passages, two questions each
 def test_a_collection_calibrates_itself_behind_the_users_questions_and_resumes(indexed, tmp_path):
     """The real job on the shipped corpus: questions are answered while it runs (it gives the model up to
     them), a cancelled run resumes where it stopped, and the fit is stored with the collection and applies."""

@@ -78,8 +78,8 @@ def test_passages_are_flagged_at_ingest_not_per_question(hostile, monkeypatch):
             assert text[a:b].startswith(("Ignore", "SYSTEM")) and not text[:a].strip().endswith(("Ignore",))
     # Retrieval reads the stored spans: with the detector gone, they still reach the passage.
     monkeypatch.setattr(OrderFinder, "orders", lambda *a: pytest.fail("detector run per question"))
-    passages = hostile.retriever.retrieve("À quelle distance moyenne la Lune tourne-t-elle autour de la Terre ?")
-    assert passages[0].doc == "lune.txt" and passages[0].suspicious and passages[0].lang == "fr"
+    passages = hostile.retriever.retrieve("Quelle boulangerie a gagné le concours du croissant de Lyon ?")
+    assert passages[0].doc == "croissants.txt" and passages[0].suspicious and passages[0].lang == "fr"
 
 
 @pytest.mark.slow
