@@ -25,7 +25,7 @@ from qa.verify import judge
 
 FEATURES = ("retrieval", "probe", "support", "first")  # those every item has are fitted
 GRID = tuple(round(0.05 * i, 2) for i in range(20))
-MIN_ITEMS, MIN_CLASS = 24, 6  # fewer labelled drafts than this (or of either class): keep the base weights
+MIN_ITEMS, MIN_CLASS = 24, 6  # fewer drafts than this: the base weights; fewer right or wrong: its decision too
 
 
 @dataclass
@@ -100,25 +100,36 @@ def precision_from(items: list[Item], fit: Fit, level: float) -> tuple[float, in
 def fit(items: list[Item], base: Fit, *, source: str, model: str, setup: str, budget: float = 0.05,
         cost: float = 2.0, precision: float = 0.9, min_supported: int = 5) -> Fit:
     bias, weights = fit_weights(items, base)
-    start = replace(base, bias=bias, weights=weights, threshold=0.0, probe_floor=0.0, supported_at=1.0)
-    candidates = [replace(start, probe_floor=f, threshold=t) for f in GRID for t in GRID]
-    allowed = [c for c in candidates if lost_right(items, c) <= budget] or [start]
-    top = max(utility(items, c, cost) for c in allowed)
-    tied = [c for c in allowed if utility(items, c, cost) >= top - 1e-9]
-    # Among equals, refuse before the draft rather than after (nothing written then withdrawn), with the
-    # floor in the middle of the equally good ones (the widest margin on either side).
-    lowest = min(c.threshold for c in tied)
-    floors = sorted(c.probe_floor for c in tied if c.threshold == lowest)
-    chosen = replace(start, probe_floor=floors[len(floors) // 2], threshold=lowest)
-    supported_at = next((level for level in (*GRID, 0.97) if level >= chosen.threshold
-                         and (got := precision_from(items, chosen, level))[0] >= precision
-                         and got[1] >= min_supported), 1.0)
+    drafted = [it for it in items if it.passes_hard_rules()]
+    right = sum(it.right for it in drafted)
+    if min(right, len(drafted) - right) < MIN_CLASS:
+        # Too few right (or wrong) drafts to place a floor or a threshold between them: the base's decision.
+        chosen, supported_at = replace(base, bias=bias, weights=weights), base.supported_at
+    else:
+        chosen = _decision(items, replace(base, bias=bias, weights=weights, threshold=0.0, probe_floor=0.0,
+                                          supported_at=1.0), budget, cost)
+        supported_at = next((level for level in (*GRID, 0.97) if level >= chosen.threshold
+                             and (got := precision_from(items, chosen, level))[0] >= precision
+                             and got[1] >= min_supported), 1.0)
     answerable = [it for it in items if it.answerable]
     stats = {"answerable": len(answerable), "unanswerable": len(items) - len(answerable),
              "right_drafts": sum(it.right for it in items),
              "lost_right": round(lost_right(items, chosen), 3), "utility": round(utility(items, chosen, cost), 3)}
     return replace(chosen, supported_at=supported_at, source=source, model=model, setup=setup, answers=len(items),
                    made=time.strftime("%Y-%m-%d %H:%M"), stats=stats)
+
+
+def _decision(items: list[Item], start: Fit, budget: float, cost: float) -> Fit:
+    """The probe floor and threshold of best utility among those that refuse at most `budget` of the right
+    drafts. Among equals, refuse before the draft rather than after (nothing written then withdrawn), with the
+    floor in the middle of the equally good ones (the widest margin on either side)."""
+    candidates = [replace(start, probe_floor=f, threshold=t) for f in GRID for t in GRID]
+    allowed = [c for c in candidates if lost_right(items, c) <= budget] or [start]
+    top = max(utility(items, c, cost) for c in allowed)
+    tied = [c for c in allowed if utility(items, c, cost) >= top - 1e-9]
+    lowest = min(c.threshold for c in tied)
+    floors = sorted(c.probe_floor for c in tied if c.threshold == lowest)
+    return replace(start, probe_floor=floors[len(floors) // 2], threshold=lowest)
 
 
 def outcomes(items: Iterable[Item], fit: Fit) -> dict[str, float | None]:

@@ -68,9 +68,10 @@ def judge(signals: dict[str, float], supported: int, sentences: int, model_refus
     if supported < sentences:
         return Verdict("partly_supported", p, f"{sentences - supported} of {sentences} sentences are not "
                                               "supported by a shown passage", signals=signals)
-    if p < fit.supported_at:
-        return Verdict("partly_supported", p, f"its calibrated confidence {p:.2f} is under "
-                                              f"{fit.supported_at:.2f}", signals=signals)
+    if p < fit.supported_at:  # supported_at: where 9 in 10 calibration answers were right (1: nowhere)
+        bar = f"the {fit.supported_at:.2f} at which" if fit.supported_at < 1 else "any level at which"
+        return Verdict("partly_supported", p, f"its calibrated confidence {p:.2f} is under {bar} 9 in 10 "
+                                              "calibration answers were right", signals=signals)
     return Verdict("supported", p, None, signals=signals)
 
 
