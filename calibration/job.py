@@ -29,7 +29,7 @@ from calibration.questions import write
 from index import store
 from llm import BackendUnavailable, Preempted, shared_backend, turns
 from qa.engine import Engine
-from qa.fit import NEUTRAL, Fit, collection_fit_path, model_fit_path, model_id, setup_of
+from qa.fit import NEUTRAL, Fit, applicable, collection_fit_path, model_fit_path, model_id, setup_of
 from qa.generate import Generator
 from qa.retrieve import Retriever
 from qa.verify import Verifier
@@ -211,14 +211,12 @@ class Calibration:
         with self.log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    def items(self) -> list[Item]:
-        return logged_items(self.settings)
-
     def _fit(self) -> Fit | None:
         fitted = fit_collection(self.settings)
         if fitted is None:
+            usable = len(logged_items(self.settings))
             self.on_progress(Progress("failed", self.planned, self.planned,
-                                      f"only {len(self.items())} usable answers: the model's global fit applies"))
+                                      f"only {usable} usable answers: the model's global fit applies"))
             return None
         self.on_progress(Progress("done", self.planned, self.planned, fitted.describe()))
         return fitted
@@ -235,23 +233,24 @@ def _read_log(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def logged_items(settings: Any) -> list[Item]:
-    """The usable answers of the collection's calibration log, as labelled items."""
-    return [logged_item(r, settings.chroma.collection) for r in _read_log(log_path(settings))[1:] if "answerable" in r]
+def logged_items(settings: Any, log: list[dict[str, Any]] | None = None) -> list[Item]:
+    """The usable answers of the collection's calibration log (read here unless given), as labelled items."""
+    records = (_read_log(log_path(settings)) if log is None else log)[1:]
+    return [logged_item(r, settings.chroma.collection) for r in records if "answerable" in r]
 
 
 def fit_collection(settings: Any) -> Fit | None:
     """Fit the collection's checks to its logged answers, on the model's global fit (its weights kept when the
     answers are too few to fit them), and store the fit with the collection, stamped with the documents the
     questions were written from. None when too few answers."""
-    items = logged_items(settings)
+    log = _read_log(log_path(settings))
+    items = logged_items(settings, log)
     if len(items) < MIN_ITEMS:
         return None
     model, setup = model_id(settings.llm), setup_of(settings)
-    base = Fit.read(model_fit_path(model))
-    base = base if base is not None and base.setup == setup else NEUTRAL
+    base = applicable(model_fit_path(model), model, setup) or NEUTRAL
     fitted = fit(items, base, source="collection", model=model, setup=setup, budget=settings.checks.budget)
-    fitted = replace(fitted, corpus=(_read_log(log_path(settings)) or [{}])[0].get("corpus", {}))
+    fitted = replace(fitted, corpus=log[0].get("corpus", {}))
     fitted.save(collection_fit_path(settings))
     return fitted
 

@@ -106,6 +106,12 @@ def setup_of(settings: Settings) -> str:
     return digest.hexdigest()[:12]
 
 
+def applicable(path: Path, model: str, setup: str) -> Fit | None:
+    """The fit stored at `path` if it was made for this model and setup (else it does not apply)."""
+    fit = Fit.read(path)
+    return fit if fit is not None and fit.model == model and fit.setup == setup else None
+
+
 def model_fit_path(model: str) -> Path:
     """config/fits/<backend>_<model>.json for a model id ("llamacpp:qwen…gguf")."""
     return FITS / (re.sub(r"[^\w.-]+", "_", model) + ".json")
@@ -131,8 +137,4 @@ class Fits:
         return self._fit
 
     def _load(self) -> Fit:
-        for path in self.paths:
-            fit = Fit.read(path)
-            if fit is not None and fit.model == self.model and fit.setup == self.setup:
-                return fit
-        return NEUTRAL
+        return next((fit for path in self.paths if (fit := applicable(path, self.model, self.setup))), NEUTRAL)
