@@ -20,7 +20,7 @@ from eval.gold import GoldItem, load, read_docs, validate
 from eval.metrics import aggregate, score_item
 from eval.replay import decided, item_of
 from eval.split import HALVES, half, hash_order
-from qa.fit import NEUTRAL, Fit, Fits, model_fit_path, model_id, setup_of
+from qa.fit import NEUTRAL, Fit, Fits, applicable, model_fit_path, model_id, setup_of
 
 DATASETS = "eval/datasets"
 
@@ -185,6 +185,8 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
     comparison: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     status = 0
+    name = model_id(settings.llm)
+    model = applicable(model_fit_path(name), name, setup_of(settings)) or NEUTRAL  # the global fit, as applied
     for s in sets:
         items, texts = loaded[s.name]
         items = select(items, halves, quick_n)
@@ -202,8 +204,6 @@ def run_suite(settings: Settings, sets: Sequence[SuiteSet], halves: Sequence[str
         labelled = [item_of(g, r, s.name) for g, r in zip(items, recorded, strict=True)]
         own = Fits(settings.with_collection(summary["run"]["collection"])).current()  # what a user gets
         results = [decided(r, it, own, g.lang) for g, r, it in zip(items, recorded, labelled, strict=True)]
-        path = model_fit_path(model_id(settings.llm))
-        model = Fit.read(path) if path.is_file() else NEUTRAL
         comparison += compare(s.name, [half(g.id) for g in items], labelled, own, model, settings)
         set_rows = rows(s.name, items, results, texts, halves)
         all_rows += set_rows
